@@ -1,0 +1,73 @@
+"""reachability: the homepage answers (国办秘函〔2019〕19号, 单项否决: 站点无法访问).
+
+Semantics: one fetch of the target URL over any address family (IPv4 first, then IPv6),
+redirects followed (HTTP, meta refresh, simple script). An answer with status < 400 passes.
+A classified network failure or a status >= 400 fails. An anti-bot challenge is
+`inconclusive`: the site answers, but not to a robot, so nothing can be judged. A TLS
+certificate that does not verify is a warning when the page loads without verification.
+A single visit over `slow_ms` is a warning (the veto counts 5% of a week's visits at 15 s;
+one visit cannot decide it).
+"""
+
+from __future__ import annotations
+
+from gkaudit.check import Check, CheckSettings, finding
+from gkaudit.context import SiteContext
+from gkaudit.model import CheckResult, Status
+from gkaudit.net.failures import FailureKind
+from gkaudit.net.http import Response
+
+BASIS = "国办秘函〔2019〕19号 单项否决“站点无法访问”"
+
+
+class ReachabilitySettings(CheckSettings):
+    slow_ms: int = 15_000
+
+
+class Reachability(Check):
+    id = "reachability"
+    title_zh = "首页可访问"
+    title_en = "Homepage reachable"
+    basis = BASIS
+    description = __doc__ or ""
+    Settings = ReachabilitySettings
+
+    async def run(self, ctx: SiteContext) -> CheckResult:
+        settings: ReachabilitySettings = ctx.settings  # type: ignore[assignment]
+        response = await ctx.homepage()
+        metrics = response.metrics()
+        if response.failure is FailureKind.TLS_ERROR:
+            return await self._tls_invalid(ctx, response, metrics)
+        if response.failure is FailureKind.BLOCKED:
+            return self.result(Status.INCONCLUSIVE, f"首页被反爬虫网关拦截，无法判定: {response.detail}",
+                               [finding("info", "反爬虫网关拦截了自动访问", **response.evidence())], metrics)
+        if response.failure is not None:
+            return self.result(Status.FAIL, f"首页无法访问: {response.describe_failure()}",
+                               [finding("fail", f"首页无法访问（{response.failure.label_zh}）", rule=BASIS,
+                                        **response.evidence())], metrics)
+        if response.status is None or response.status >= 400:
+            return self.result(Status.FAIL, f"首页返回 HTTP {response.status}",
+                               [finding("fail", f"首页返回错误状态 HTTP {response.status}", rule=BASIS,
+                                        **response.evidence())], metrics)
+        findings = [finding("info", f"首页可访问，HTTP {response.status}，用时 {response.elapsed_ms} ms",
+                            **response.evidence())]
+        status = Status.PASS
+        if response.elapsed_ms > settings.slow_ms:
+            status = Status.WARN
+            findings.append(finding("warn", f"首页加载用时 {response.elapsed_ms} ms，超过 {settings.slow_ms} ms",
+                                    rule=BASIS, **response.evidence()))
+        summary = f"HTTP {response.status}，{response.elapsed_ms} ms" + (
+            f"，经 {len(response.redirects)} 次跳转" if response.redirects else "")
+        return self.result(status, summary, findings, metrics)
+
+    async def _tls_invalid(self, ctx: SiteContext, response: Response, metrics: dict) -> CheckResult:
+        unverified = await ctx.fetch(ctx.url, verify=False)
+        if unverified.ok:
+            metrics.update(status=unverified.status, final_url=unverified.final_url, tls_verified=False)
+            return self.result(Status.WARN, f"首页可访问，但证书无法验证: {response.detail[:120]}",
+                               [finding("warn", "HTTPS 证书无法验证（浏览器会提示不安全）", rule=BASIS,
+                                        **response.evidence())], metrics)
+        return self.result(Status.FAIL, f"首页无法访问: {response.describe_failure()}",
+                           [finding("fail", "TLS 握手失败，首页无法访问", rule=BASIS,
+                                    **response.evidence())], metrics)
+

@@ -1,0 +1,251 @@
+"""The command line: parses options, builds ScanOptions, calls the runner, picks a renderer.
+
+Exit codes: 0 nothing at or above --fail-on; 1 compliance failures; 2 usage or configuration
+error; 3 the scan could not run (the scanner itself is offline).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from gkaudit import __version__
+from gkaudit.check import load_registry
+from gkaudit.errors import ConfigError, GkauditError
+from gkaudit.model import ScanReport
+from gkaudit.net.dns import parse_nameserver
+from gkaudit.net.http import FetchOptions
+from gkaudit.report.json import render_json, render_schema
+from gkaudit.report.table import render_table
+from gkaudit.runner import ScanOptions, exit_code, run_scan
+from gkaudit.targets import SiteKind, Target, load_targets, target_for_url
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
+                  help="gkaudit：政府网站政务公开合规检查 / audit government websites for disclosure rules.")
+stderr = Console(stderr=True)
+
+NameserverOpt = Annotated[str | None, typer.Option("--nameserver", help="DNS server HOST[:PORT] (default: system)")]
+AllowPrivateOpt = Annotated[bool, typer.Option("--allow-private", help="Allow loopback/private addresses (test web, intranet)")]
+TimeoutOpt = Annotated[float, typer.Option("--timeout", help="Per-request timeout, seconds")]
+ConcurrencyOpt = Annotated[int, typer.Option("--concurrency", help="Requests in flight at once (all hosts)")]
+CaBundleOpt = Annotated[Path | None, typer.Option("--ca-bundle", help="Extra trusted CA certificates (PEM)")]
+NowOpt = Annotated[str | None, typer.Option("--now", help="Date the rules are judged against, YYYY-MM-DD (default: today)")]
+FormatOpt = Annotated[str, typer.Option("--format", "-f", help="table | json")]
+OutputOpt = Annotated[Path | None, typer.Option("--output", "-o", help="Write the report to FILE")]
+CheckOpt = Annotated[list[str] | None, typer.Option("--check", "-c", help="Run only this check (repeatable)")]
+ChecksDirOpt = Annotated[Path | None, typer.Option("--checks-dir", help="Load extra checks from *.py files in DIR")]
+FailOnOpt = Annotated[str, typer.Option("--fail-on", help="Exit 1 when a result is at least: warn | fail")]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar")]
+Ipv6Opt = Annotated[str, typer.Option("--ipv6", help="Scanner IPv6: auto (probe) | on | off")]
+Ipv6ControlOpt = Annotated[str, typer.Option("--ipv6-control", help="Dual-stack site fetched to prove the scanner's IPv6")]
+ControlHostOpt = Annotated[str, typer.Option("--control-host", help="Name resolved to prove the scanner is online ('' = skip)")]
+
+
+def build_options(*, nameserver: str | None, allow_private: bool, timeout: float, concurrency: int,
+                  ca_bundle: Path | None, now: str | None, ipv6: str, ipv6_control: str,
+                  control_host: str) -> ScanOptions:
+    """Validate the common options; ConfigError (exit 2) names the bad one."""
+    if timeout <= 0:
+        raise ConfigError(f"--timeout {timeout}: 必须大于 0 / must be positive")
+    if concurrency < 1:
+        raise ConfigError(f"--concurrency {concurrency}: 至少为 1 / must be at least 1")
+    if ca_bundle is not None and not ca_bundle.is_file():
+        raise ConfigError(f"--ca-bundle {ca_bundle}: 文件不存在 / no such file")
+    if ipv6 not in ("auto", "on", "off"):
+        raise ConfigError(f"--ipv6 {ipv6!r}: 应为 auto、on 或 off / expected auto, on or off")
+    try:
+        day = date.fromisoformat(now) if now else date.today()
+    except ValueError:
+        raise ConfigError(f"--now {now!r}: 日期格式应为 YYYY-MM-DD / expected YYYY-MM-DD") from None
+    fetch = FetchOptions(timeout=timeout, concurrency=concurrency, allow_private=allow_private,
+                         ca_bundle=str(ca_bundle) if ca_bundle else None)
+    return ScanOptions(now=day, fetch=fetch, nameserver=parse_nameserver(nameserver) if nameserver else None,
+                       dns_timeout=min(timeout, 5.0), ipv6=ipv6, ipv6_control=ipv6_control,
+                       control_host=control_host or None)
+
+
+def scan_and_report(targets: list[Target], options: ScanOptions, *, check_ids: list[str] | None,
+                    checks_dir: Path | None, output_format: str, output: Path | None, fail_on: str,
+                    quiet: bool) -> int:
+    """Run the scan, write the report, return the exit code."""
+    if output_format not in ("table", "json"):
+        raise ConfigError(f"--format {output_format!r}: 应为 table 或 json / expected table or json")
+    if fail_on not in ("warn", "fail"):
+        raise ConfigError(f"--fail-on {fail_on!r}: 应为 warn 或 fail / expected warn or fail")
+    checks = load_registry(checks_dir).select(check_ids or [])
+    report = _run_with_progress(targets, checks, options, quiet)
+    text = render_json(report) if output_format == "json" else render_table(report, color=_color(output))
+    if output is not None:
+        output.write_text(text, encoding="utf-8")
+        if not quiet:
+            stderr.print(f"报告已写入 / report written to {output}")
+    else:
+        sys.stdout.write(text)
+    code = exit_code(report, fail_on)
+    if code == 3:
+        stderr.print(f"gkaudit: 扫描无法进行 / scan could not run: {report.scanner.online_reason}",
+                     style="bold red", highlight=False)
+    return code
+
+
+def _color(output: Path | None) -> bool:
+    return output is None and sys.stdout.isatty()
+
+
+def _run_with_progress(targets: list[Target], checks: list, options: ScanOptions, quiet: bool) -> ScanReport:
+    if quiet or not sys.stderr.isatty():
+        return asyncio.run(run_scan(targets, checks, options))
+    columns = (TextColumn("扫描 scanning"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=stderr, transient=True) as progress:
+        task = progress.add_task("scan", total=len(targets))
+        return asyncio.run(run_scan(targets, checks, options,
+                                    on_result=lambda *_: progress.advance(task)))
+
+
+@app.command()
+def scan(
+    targets_file: Annotated[Path, typer.Option("--targets", "-t", help="targets.yaml")] = Path("targets.yaml"),
+    site: Annotated[list[str] | None, typer.Option("--site", "-s", help="Only this site id (repeatable)")] = None,
+    tag: Annotated[list[str] | None, typer.Option("--tag", help="Only sites with this tag (repeatable)")] = None,
+    check: CheckOpt = None, checks_dir: ChecksDirOpt = None, fail_on: FailOnOpt = "fail",
+    output_format: FormatOpt = "table", output: OutputOpt = None, quiet: QuietOpt = False,
+    nameserver: NameserverOpt = None, allow_private: AllowPrivateOpt = False, timeout: TimeoutOpt = 10.0,
+    concurrency: ConcurrencyOpt = 16, ca_bundle: CaBundleOpt = None, now: NowOpt = None,
+    ipv6: Ipv6Opt = "auto", ipv6_control: Ipv6ControlOpt = "https://www.gov.cn/",
+    control_host: ControlHostOpt = "www.gov.cn",
+) -> None:
+    """Audit every site in the targets file (the year-end audit)."""
+    options = build_options(nameserver=nameserver, allow_private=allow_private, timeout=timeout,
+                            concurrency=concurrency, ca_bundle=ca_bundle, now=now, ipv6=ipv6,
+                            ipv6_control=ipv6_control, control_host=control_host)
+    sites = select_sites(load_targets(targets_file).sites, site or [], tag or [])
+    raise typer.Exit(scan_and_report(sites, options, check_ids=check, checks_dir=checks_dir,
+                                     output_format=output_format, output=output, fail_on=fail_on, quiet=quiet))
+
+
+def select_sites(sites: list[Target], site_ids: list[str], tags: list[str]) -> list[Target]:
+    known = {s.id for s in sites}
+    for site_id in site_ids:
+        if site_id not in known:
+            raise ConfigError(f"--site {site_id!r}: targets 中没有这个站点 / no such site id")
+    chosen = [s for s in sites if (not site_ids or s.id in site_ids) and (not tags or set(tags) & set(s.tags))]
+    if not chosen:
+        raise ConfigError("没有符合 --site/--tag 的站点 / no site matches --site/--tag")
+    return chosen
+
+
+@app.command("check")
+def check_url(
+    url: Annotated[str, typer.Argument(help="Site URL, e.g. https://www.njqh.gov.cn/")],
+    kind: Annotated[str, typer.Option("--kind", help="portal | district | new_area | department")] = "district",
+    name: Annotated[str | None, typer.Option("--name", help="Site name for the report")] = None,
+    check: CheckOpt = None, checks_dir: ChecksDirOpt = None, fail_on: FailOnOpt = "fail",
+    output_format: FormatOpt = "table", output: OutputOpt = None, quiet: QuietOpt = False,
+    nameserver: NameserverOpt = None, allow_private: AllowPrivateOpt = False, timeout: TimeoutOpt = 10.0,
+    concurrency: ConcurrencyOpt = 16, ca_bundle: CaBundleOpt = None, now: NowOpt = None,
+    ipv6: Ipv6Opt = "auto", ipv6_control: Ipv6ControlOpt = "https://www.gov.cn/",
+    control_host: ControlHostOpt = "www.gov.cn",
+) -> None:
+    """Audit one site ad hoc, without a targets file."""
+    options = build_options(nameserver=nameserver, allow_private=allow_private, timeout=timeout,
+                            concurrency=concurrency, ca_bundle=ca_bundle, now=now, ipv6=ipv6,
+                            ipv6_control=ipv6_control, control_host=control_host)
+    try:
+        site_kind = SiteKind(kind)
+    except ValueError:
+        raise ConfigError(f"--kind {kind!r}: 应为 portal、district、new_area 或 department") from None
+    try:
+        target = target_for_url(url, site_kind, name)
+    except ValueError as exc:
+        raise ConfigError(f"{url!r}: 不是有效的 http(s) 网址 / not a valid http(s) URL ({exc.__class__.__name__})") \
+            from None
+    raise typer.Exit(scan_and_report([target], options, check_ids=check, checks_dir=checks_dir,
+                                     output_format=output_format, output=output, fail_on=fail_on, quiet=quiet))
+
+
+@app.command("checks")
+def list_checks(checks_dir: ChecksDirOpt = None) -> None:
+    """List the available checks with their titles and basis."""
+    for check in load_registry(checks_dir):
+        kinds = ",".join(k.value for k in sorted(check.applies_to))
+        typer.echo(f"{check.id:<14} {check.title_zh} / {check.title_en}\n{'':<14} 依据: {check.basis}\n"
+                   f"{'':<14} 适用: {kinds}")
+
+
+@app.command("targets")
+def list_targets(
+    targets_file: Annotated[Path, typer.Option("--targets", "-t", help="targets.yaml")] = Path("targets.yaml"),
+) -> None:
+    """Validate the targets file and list its sites."""
+    loaded = load_targets(targets_file)
+    for site in loaded.sites:
+        extra = f" parent={site.parent}" if site.parent else ""
+        waivers = f" waivers={len(site.waivers)}" if site.waivers else ""
+        typer.echo(f"{site.id:<14} {site.kind.value:<10} {site.url:<40} {site.name}{extra}{waivers}")
+    typer.echo(f"{targets_file}: {len(loaded.sites)} 个站点，格式正确 / {len(loaded.sites)} sites, valid")
+
+
+@app.command("schema")
+def schema() -> None:
+    """Print the JSON Schema of the report (--format json)."""
+    sys.stdout.write(render_schema())
+
+
+@app.command()
+def demo(
+    serve: Annotated[bool, typer.Option("--serve", help="Keep the simulated web running; print how to use it")] = False,
+    check: CheckOpt = None, output_format: FormatOpt = "table", output: OutputOpt = None,
+    quiet: QuietOpt = False, now: NowOpt = None, fail_on: FailOnOpt = "fail",
+) -> None:
+    """Scan the bundled simulated Nanjing web (loopback only) and print the table."""
+    from gkaudit.simweb.demo import run_demo, serve_forever
+
+    if serve:
+        serve_forever(now)
+        return
+    code = run_demo(check_ids=check, output_format=output_format, output=output, quiet=quiet, now=now,
+                    fail_on=fail_on)
+    # The demo shows failures on purpose: exit 0 unless the demo itself could not run.
+    raise typer.Exit(0 if code in (0, 1) else code)
+
+
+@app.callback(invoke_without_command=True)
+def main_callback(
+    version: Annotated[bool, typer.Option("--version", help="Show the version")] = False,
+) -> None:
+    if version:
+        typer.echo(f"gkaudit {__version__}")
+        raise typer.Exit(0)
+
+
+def main() -> None:
+    """Console-script entry: turn gkaudit errors into one line on stderr and the right exit code."""
+    try:
+        app(standalone_mode=False)
+    except GkauditError as exc:
+        stderr.print(f"gkaudit: 错误 / error: {exc}", style="bold red", highlight=False, soft_wrap=True)
+        sys.exit(exc.exit_code)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        stderr.print("gkaudit: 已中断 / interrupted")
+        sys.exit(130)
+    except Exception as exc:  # click usage errors arrive here with standalone_mode=False
+        import click
+
+        if isinstance(exc, click.ClickException):
+            stderr.print(f"gkaudit: 用法错误 / usage error: {exc.format_message()}", style="bold red",
+                         highlight=False, soft_wrap=True)
+            sys.exit(2)
+        raise
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,87 @@
+"""SiteContext: everything a check may touch — the target, its settings, the network, the clock."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field, replace
+from datetime import date
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+from gkaudit.check import Check, CheckSettings
+from gkaudit.model import ScannerFacts
+from gkaudit.net.dns import DnsAnswer, Family, Resolver
+from gkaudit.net.http import Fetcher, Response
+from gkaudit.targets import Target
+
+T = TypeVar("T")
+
+
+@dataclass
+class ScanEnv:
+    """What all sites of one scan share: network, clock, scanner facts, and a memo for cross-site results."""
+
+    fetcher: Fetcher
+    resolver: Resolver
+    now: date
+    scanner: ScannerFacts
+    ipv6_control_url: str | None = None
+    _memo: dict[Any, asyncio.Future[Any]] = field(default_factory=dict)
+
+    async def memo(self, key: Any, compute: Callable[[], Awaitable[T]]) -> T:
+        """Compute once per scan for `key` (e.g. the IPv6 state of a host linked from many sites)."""
+        future = self._memo.get(key)
+        if future is None:
+            future = asyncio.get_running_loop().create_future()
+            self._memo[key] = future
+            try:
+                future.set_result(await compute())
+            except BaseException as exc:
+                del self._memo[key]
+                future.set_exception(exc)
+                future.exception()
+                raise
+        return await asyncio.shield(future)
+
+
+@dataclass
+class SiteContext:
+    """One site as one check sees it. Checks get the network and the date only from here."""
+
+    target: Target
+    env: ScanEnv
+    settings: CheckSettings = field(default_factory=CheckSettings)
+
+    def for_check(self, check: Check) -> SiteContext:
+        return replace(self, settings=check.settings_for(self.target))
+
+    @property
+    def now(self) -> date:
+        """The date rules are judged against (`--now`, default today)."""
+        return self.env.now
+
+    @property
+    def scanner(self) -> ScannerFacts:
+        return self.env.scanner
+
+    @property
+    def url(self) -> str:
+        return self.target.url
+
+    @property
+    def host(self) -> str:
+        return (urlsplit(self.target.url).hostname or "").lower()
+
+    async def fetch(self, url: str, family: Family = "any", *, follow: bool = True,
+                    verify: bool = True) -> Response:
+        return await self.env.fetcher.fetch(url, family, follow=follow, verify=verify)
+
+    async def homepage(self, family: Family = "any") -> Response:
+        return await self.fetch(self.target.url, family)
+
+    async def resolve(self, name: str, rdtype: str) -> DnsAnswer:
+        return await self.env.resolver.query(name, rdtype)
+
+    async def memo(self, key: Any, compute: Callable[[], Awaitable[T]]) -> T:
+        return await self.env.memo(key, compute)

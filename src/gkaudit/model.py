@@ -1,0 +1,150 @@
+"""The JSON contract: statuses, findings, results and reports.
+
+Everything a renderer or a CI job reads is defined here. Bump SCHEMA_VERSION on any
+incompatible change to these models.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+SCHEMA_VERSION = "1.0"
+
+
+class Status(StrEnum):
+    """The verdict of one check on one site."""
+
+    PASS = "pass"
+    WARN = "warn"
+    FAIL = "fail"
+    INCONCLUSIVE = "inconclusive"
+    ERROR = "error"
+    SKIPPED = "skipped"
+    WAIVED = "waived"
+
+    @property
+    def label_zh(self) -> str:
+        return STATUS_LABELS_ZH[self]
+
+
+STATUS_LABELS_ZH: dict[Status, str] = {
+    Status.PASS: "通过",
+    Status.WARN: "警告",
+    Status.FAIL: "不合格",
+    Status.INCONCLUSIVE: "无法判定",
+    Status.ERROR: "检查出错",
+    Status.SKIPPED: "不适用",
+    Status.WAIVED: "豁免",
+}
+
+
+class Severity(StrEnum):
+    """How much one finding weighs: `fail` findings make a check fail, `warn` ones warn."""
+
+    INFO = "info"
+    WARN = "warn"
+    FAIL = "fail"
+
+
+class Evidence(BaseModel):
+    """What a site owner needs to verify a finding. Every field is optional; fill what applies."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    url: str | None = None
+    final_url: str | None = None
+    http_status: int | None = None
+    matched_text: str | None = None
+    link_text: str | None = None
+    address: str | None = None
+    dns: dict[str, list[str]] | None = None
+    failure: str | None = None
+    detail: str | None = None
+    data: dict[str, Any] | None = None
+
+
+class Finding(BaseModel):
+    """One observation of a check, with its evidence and the rule it rests on."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    severity: Severity
+    message: str
+    evidence: Evidence = Field(default_factory=Evidence)
+    rule: str | None = None
+
+
+class CheckResult(BaseModel):
+    """The outcome of one check on one site."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    check: str
+    title: str
+    status: Status
+    summary: str
+    basis: str
+    findings: list[Finding] = Field(default_factory=list)
+    metrics: dict[str, Any] = Field(default_factory=dict)
+    duration_ms: int = 0
+
+
+class SiteReport(BaseModel):
+    """All results for one target site, in the order the checks were registered."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str
+    name: str
+    url: str
+    kind: str
+    parent: str | None = None
+    tags: list[str] = Field(default_factory=list)
+    results: list[CheckResult] = Field(default_factory=list)
+
+    def result(self, check_id: str) -> CheckResult | None:
+        return next((r for r in self.results if r.check == check_id), None)
+
+
+class ToolInfo(BaseModel):
+    name: str = "gkaudit"
+    version: str
+
+
+class ScannerFacts(BaseModel):
+    """Facts about the machine that ran the scan; they qualify every network verdict."""
+
+    resolver: str
+    now: date
+    allow_private: bool
+    ipv6_route: bool | None = None
+    ipv6_usable: bool | None = None
+    ipv6_reason: str | None = None
+    online: bool | None = None
+    online_reason: str | None = None
+    checks: list[str] = Field(default_factory=list)
+
+
+class ScanReport(BaseModel):
+    """The whole scan. This is what `--format json` writes and `gkaudit schema` describes."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    schema_version: str = SCHEMA_VERSION
+    tool: ToolInfo
+    started_at: datetime
+    finished_at: datetime
+    scanner: ScannerFacts
+    sites: list[SiteReport] = Field(default_factory=list)
+    totals: dict[str, int] = Field(default_factory=dict)
+
+    def count_statuses(self) -> dict[str, int]:
+        counts = {status.value: 0 for status in Status}
+        for site in self.sites:
+            for result in site.results:
+                counts[result.status.value] += 1
+        return counts

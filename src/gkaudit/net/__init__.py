@@ -1,0 +1,1 @@
+"""The network layer: one resolver, one fetcher, one page parser. Checks reach the network only through these."""

@@ -1,0 +1,65 @@
+"""An httpcore network backend that resolves through gkaudit's resolver, pinned to one address family.
+
+httpcore hands `connect_tcp` the URL's hostname; we resolve it ourselves and connect to the
+address, while httpcore keeps the hostname for the Host header and TLS SNI. This is also where
+the private-address guard sits, so no redirect, link or DNS answer can steer a connection to it.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import typing
+
+import httpcore
+
+from gkaudit.net.dns import Family, Resolver
+from gkaudit.net.failures import FailureKind, NetError
+
+
+def is_public_address(address: str) -> bool:
+    """True for globally routable unicast addresses; IPv4-mapped IPv6 is judged by its IPv4 part."""
+    ip = ipaddress.ip_address(address)
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return ip.is_global and not ip.is_multicast
+
+
+class PinnedBackend(httpcore.AsyncNetworkBackend):
+    """Connects to the addresses our resolver gives for `family` ("any": IPv4 first, then IPv6)."""
+
+    def __init__(self, resolver: Resolver, family: Family, allow_private: bool) -> None:
+        self.resolver = resolver
+        self.family = family
+        self.allow_private = allow_private
+        self._inner = httpcore.AnyIOBackend()
+
+    async def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: typing.Iterable[httpcore.SOCKET_OPTION] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
+        addresses = await self.resolver.addresses(host, self.family)
+        if self.family == "any":
+            addresses.sort(key=lambda a: ":" in a)  # IPv4 first: the robust choice for content fetches
+        if not self.allow_private:
+            public = [a for a in addresses if is_public_address(a)]
+            if not public:
+                raise NetError(FailureKind.PRIVATE_ADDRESS, f"{host} -> {', '.join(addresses)}")
+            addresses = public
+        last_error: Exception | None = None
+        for address in addresses:
+            try:
+                return await self._inner.connect_tcp(address, port, timeout, local_address, socket_options)
+            except (httpcore.ConnectError, httpcore.ConnectTimeout, OSError) as exc:
+                last_error = exc
+        assert last_error is not None
+        raise last_error
+
+    async def connect_unix_socket(self, *args: typing.Any, **kwargs: typing.Any) -> httpcore.AsyncNetworkStream:
+        raise NetError(FailureKind.UNSUPPORTED_URL, "unix sockets are not used")
+
+    async def sleep(self, seconds: float) -> None:
+        await self._inner.sleep(seconds)

@@ -1,0 +1,223 @@
+"""Page: bytes -> text (charset rules) -> selectolax tree, with title, meta, absolute links and dates."""
+
+from __future__ import annotations
+
+import codecs
+import re
+from dataclasses import dataclass
+from datetime import date
+from functools import cached_property
+from urllib.parse import urljoin, urlsplit, urlunsplit
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+# GB2312 and GBK are subsets of GB18030; decoding as GB18030 reads every page written in either.
+_CHARSET_ALIASES = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "gb_2312-80": "gb18030",
+                    "cp936": "gb18030", "euc-cn": "gb18030", "hz-gb-2312": "gb18030"}
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_\-]+)""", re.I)
+_HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?([a-zA-Z0-9_\-]+)", re.I)
+_BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
+
+
+def normalise_charset(name: str | None) -> str | None:
+    """A Python codec name for a declared charset, GB2312/GBK mapped to GB18030; None if unknown."""
+    if not name:
+        return None
+    name = name.strip().lower()
+    name = _CHARSET_ALIASES.get(name, name)
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        return None
+
+
+def decode_html(body: bytes, content_type: str | None = None) -> tuple[str, str]:
+    """Decode an HTML body: BOM, then the header charset, then <meta>, then UTF-8, then GB18030.
+
+    A declared charset that does not decode the bytes cleanly is passed over (servers often
+    send `charset=utf-8` for GBK pages). Returns the text and the codec used.
+    """
+    candidates: list[str] = []
+    for bom, codec in _BOMS:
+        if body.startswith(bom):
+            return body[len(bom):].decode(codec, errors="replace"), codec
+    if content_type and (match := _HEADER_CHARSET.search(content_type)):
+        candidates.append(match.group(1))
+    if match := _META_CHARSET.search(body[:8192]):
+        candidates.append(match.group(1).decode("ascii", "replace"))
+    candidates += ["utf-8", "gb18030"]
+    codecs_tried = [c for c in (normalise_charset(name) for name in candidates) if c]
+    for codec in dict.fromkeys(codecs_tried):
+        try:
+            return body.decode(codec), codec
+        except UnicodeDecodeError:
+            continue
+    fallback = codecs_tried[0] if codecs_tried else "utf-8"
+    return body.decode(fallback, errors="replace"), fallback
+
+
+@dataclass(frozen=True)
+class Link:
+    """An absolute link found on a page, with its visible text (or title attribute)."""
+
+    url: str
+    text: str
+    title: str = ""
+
+    @property
+    def host(self) -> str:
+        return (urlsplit(self.url).hostname or "").lower()
+
+    @property
+    def label(self) -> str:
+        return self.text or self.title
+
+
+_DATE_PATTERNS = (
+    re.compile(r"(20\d{2}|19\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"),
+)
+_JS_REDIRECT = re.compile(
+    r"""(?:window\.|self\.|top\.|document\.)?location(?:\.href)?\s*=\s*["']([^"']+)["']"""
+    r"""|location\.(?:replace|assign)\(\s*["']([^"']+)["']\s*\)""",
+)
+_REFRESH = re.compile(r"""^\s*(\d+(?:\.\d+)?)?\s*[;,]?\s*(?:url\s*=\s*)?["']?([^"']*)["']?\s*$""", re.I)
+
+
+def find_dates(text: str) -> list[date]:
+    """Every plausible calendar date written in `text` (2025-01-31, 2025/1/31, 2025年1月31日)."""
+    found: list[date] = []
+    for pattern in _DATE_PATTERNS:
+        for match in pattern.finditer(text):
+            year, month, day = (int(g) for g in match.groups())
+            try:
+                found.append(date(year, month, day))
+            except ValueError:
+                continue
+    return found
+
+
+def clean_text(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def absolute_url(base: str, href: str) -> str | None:
+    """Resolve `href` against `base`; None for javascript:, mailto:, tel: and bare fragments."""
+    href = href.strip().replace("\\", "/")
+    if not href or href.startswith("#") or re.match(r"^(javascript|mailto|tel|data|about):", href, re.I):
+        return None
+    joined = urljoin(base, href)
+    parts = urlsplit(joined)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return None
+    return urlunsplit((parts.scheme, parts.netloc.lower(), parts.path or "/", parts.query, ""))
+
+
+class Page:
+    """A decoded HTML page. Parsing is lazy; all URLs it hands out are absolute."""
+
+    def __init__(self, url: str, text: str, charset: str = "utf-8", status: int | None = 200) -> None:
+        self.url = url
+        self.text = text
+        self.charset = charset
+        self.status = status
+
+    @classmethod
+    def from_bytes(cls, url: str, body: bytes, content_type: str | None = None,
+                   status: int | None = 200) -> Page:
+        text, charset = decode_html(body, content_type)
+        return cls(url, text, charset, status)
+
+    @cached_property
+    def tree(self) -> LexborHTMLParser:
+        return LexborHTMLParser(self.text)
+
+    @cached_property
+    def base_url(self) -> str:
+        base = self.tree.css_first("base[href]")
+        href = base.attributes.get("href") if base is not None else None
+        return urljoin(self.url, href) if href else self.url
+
+    @cached_property
+    def title(self) -> str:
+        node = self.tree.css_first("title")
+        return clean_text(node.text()) if node is not None else ""
+
+    def meta(self, name: str) -> str | None:
+        """The content of <meta name=NAME> (case-insensitive), or None."""
+        wanted = name.lower()
+        for node in self.tree.css("meta"):
+            attrs = node.attributes
+            key = (attrs.get("name") or attrs.get("property") or "").lower()
+            if key == wanted:
+                return (attrs.get("content") or "").strip()
+        return None
+
+    @cached_property
+    def links(self) -> list[Link]:
+        """Every distinct http(s) link in document order, with its text."""
+        seen: dict[str, Link] = {}
+        for node in self.tree.css("a[href], area[href]"):
+            url = absolute_url(self.base_url, node.attributes.get("href") or "")
+            if url is None or url in seen:
+                continue
+            seen[url] = Link(url, clean_text(node.text()), clean_text(node.attributes.get("title") or ""))
+        return list(seen.values())
+
+    def anchors(self) -> list[tuple[LexborNode, Link]]:
+        """Every <a> with its resolved link, duplicates kept (menus repeat links with other texts)."""
+        found = []
+        for node in self.tree.css("a[href]"):
+            url = absolute_url(self.base_url, node.attributes.get("href") or "")
+            if url is not None:
+                link = Link(url, clean_text(node.text()), clean_text(node.attributes.get("title") or ""))
+                found.append((node, link))
+        return found
+
+    @cached_property
+    def visible_text(self) -> str:
+        """Text a reader sees: body text without scripts and styles."""
+        tree = LexborHTMLParser(self.text)
+        tree.strip_tags(["script", "style", "noscript", "template"])
+        body = tree.body or tree.root
+        return clean_text(body.text(separator=" ")) if body is not None else ""
+
+    @cached_property
+    def scripts(self) -> list[str]:
+        """Absolute URLs of external scripts."""
+        urls = []
+        for node in self.tree.css("script[src]"):
+            url = absolute_url(self.base_url, node.attributes.get("src") or "")
+            if url:
+                urls.append(url)
+        return urls
+
+    @cached_property
+    def inline_scripts(self) -> list[str]:
+        return [node.text() for node in self.tree.css("script") if not node.attributes.get("src")]
+
+    def meta_refresh(self) -> str | None:
+        """Target of a `<meta http-equiv=refresh>` redirect, absolute, or None."""
+        for node in self.tree.css("meta"):
+            if (node.attributes.get("http-equiv") or "").lower() != "refresh":
+                continue
+            match = _REFRESH.match(node.attributes.get("content") or "")
+            if match and match.group(2):
+                return absolute_url(self.base_url, match.group(2))
+        return None
+
+    def script_redirect(self, max_visible_chars: int = 300) -> str | None:
+        """Target of a simple `window.location = "…"` redirect on an otherwise near-empty page.
+
+        Only pages with little visible text count: a real homepage that merely contains a
+        location assignment in some menu script is not a redirect.
+        """
+        if len(self.visible_text) > max_visible_chars:
+            return None
+        for script in self.inline_scripts:
+            if match := _JS_REDIRECT.search(script):
+                target = match.group(1) or match.group(2)
+                return absolute_url(self.base_url, target)
+        return None
+
+    def dates(self) -> list[date]:
+        return find_dates(self.visible_text)

@@ -1,0 +1,141 @@
+"""The runner: sites x checks, concurrently, with progress. A check that raises becomes `error`."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from urllib.parse import urlsplit
+
+from gkaudit import __version__
+from gkaudit.check import Check
+from gkaudit.context import ScanEnv, SiteContext
+from gkaudit.errors import ConfigError
+from gkaudit.model import CheckResult, ScannerFacts, ScanReport, SiteReport, Status, ToolInfo
+from gkaudit.net.dns import Nameserver, Resolver
+from gkaudit.net.http import Fetcher, FetchOptions
+from gkaudit.net.probe import has_route
+from gkaudit.targets import Target
+
+DEFAULT_CONTROL_HOST = "www.gov.cn"
+DEFAULT_IPV6_CONTROL = "https://www.gov.cn/"
+
+ProgressHook = Callable[[str, str], None]
+
+
+@dataclass(frozen=True)
+class ScanOptions:
+    """Everything the CLI decides for a scan."""
+
+    now: date
+    fetch: FetchOptions = field(default_factory=FetchOptions)
+    nameserver: Nameserver | None = None
+    dns_timeout: float = 4.0
+    ipv6: str = "auto"
+    ipv6_control: str = DEFAULT_IPV6_CONTROL
+    control_host: str | None = DEFAULT_CONTROL_HOST
+    check_timeout: float = 300.0
+
+
+async def run_scan(targets: Sequence[Target], checks: Sequence[Check], options: ScanOptions,
+                   on_result: ProgressHook | None = None) -> ScanReport:
+    """Run every applicable check on every target and return the report, in input order."""
+    for target in targets:  # invalid per-site settings are a usage error, found before any traffic
+        for check in checks:
+            check.settings_for(target)
+    started = datetime.now(UTC)
+    resolver = Resolver(options.nameserver, timeout=options.dns_timeout)
+    async with Fetcher(resolver, options.fetch) as fetcher:
+        scanner = ScannerFacts(resolver=resolver.description, now=options.now,
+                               allow_private=options.fetch.allow_private, checks=[c.id for c in checks])
+        env = ScanEnv(fetcher, resolver, options.now, scanner, ipv6_control_url=options.ipv6_control)
+        await _probe_scanner(env, options, [c.id for c in checks])
+        sites = await asyncio.gather(*(_run_site(t, checks, env, options, on_result) for t in targets))
+    report = ScanReport(tool=ToolInfo(version=__version__), started_at=started,
+                        finished_at=datetime.now(UTC), scanner=scanner, sites=list(sites))
+    report.totals = report.count_statuses()
+    return report
+
+
+async def _probe_scanner(env: ScanEnv, options: ScanOptions, check_ids: list[str]) -> None:
+    """Fill the scanner facts: can this machine resolve names at all, and does it have working IPv6."""
+    facts = env.scanner
+    if options.control_host:
+        answer = await env.resolver.query(options.control_host, "A")
+        facts.online = answer.ok and bool(answer.records)
+        if not facts.online:
+            facts.online_reason = (f"扫描机的解析器 {env.resolver.description} 无法解析对照域名 "
+                                   f"{options.control_host}: {answer.detail or '无 A 记录'}")
+    facts.ipv6_route = has_route()
+    if "ipv6" not in check_ids:
+        return
+    if options.ipv6 == "off":
+        facts.ipv6_usable, facts.ipv6_reason = False, "已用 --ipv6 off 关闭 IPv6 测量"
+        return
+    if options.ipv6 == "on":
+        facts.ipv6_usable, facts.ipv6_reason = True, "已用 --ipv6 on 声明扫描机 IPv6 可用"
+        return
+    control_host = urlsplit(options.ipv6_control).hostname or ""
+    aaaa = await env.resolver.query(control_host, "AAAA")
+    probe_address = aaaa.records[0] if aaaa.records else None
+    if not has_route(probe_address or "2400:3200::1"):
+        facts.ipv6_usable, facts.ipv6_reason = False, "扫描机没有 IPv6 路由 (no IPv6 route)"
+        return
+    control = await env.fetcher.fetch(options.ipv6_control, "ipv6")
+    if control.failure is not None or control.status is None or control.status >= 500:
+        facts.ipv6_usable = False
+        facts.ipv6_reason = (f"IPv6 对照站点 {options.ipv6_control} 经 IPv6 无法访问: "
+                             f"{control.describe_failure() or control.status}")
+        return
+    facts.ipv6_usable, facts.ipv6_reason = True, f"IPv6 对照站点 {options.ipv6_control} 经 IPv6 可访问"
+
+
+async def _run_site(target: Target, checks: Sequence[Check], env: ScanEnv, options: ScanOptions,
+                    on_result: ProgressHook | None) -> SiteReport:
+    ctx = SiteContext(target, env)
+    results = await asyncio.gather(*(_run_check(check, ctx, options) for check in checks))
+    if on_result is not None:
+        on_result(target.id, "done")
+    return SiteReport(id=target.id, name=target.name, url=target.url, kind=target.kind.value,
+                      parent=target.parent, tags=target.tags, results=list(results))
+
+
+async def _run_check(check: Check, ctx: SiteContext, options: ScanOptions) -> CheckResult:
+    target = ctx.target
+    if target.kind not in check.applies_to:
+        return check.result(Status.SKIPPED, f"不适用于 {target.kind.value} 类站点 / not applicable")
+    if waiver := target.waiver_for(check.id, ctx.now):
+        return check.result(Status.WAIVED, f"豁免至 {waiver.expires}: {waiver.reason}",
+                            metrics={"waiver_expires": waiver.expires.isoformat()})
+    if ctx.env.scanner.online is False:
+        return check.result(Status.INCONCLUSIVE, f"未检查：{ctx.env.scanner.online_reason}",
+                            metrics={"reason": "scanner_offline"})
+    started = time.monotonic()
+    try:
+        async with asyncio.timeout(options.check_timeout):
+            result = await check.run(ctx.for_check(check))
+    except TimeoutError:
+        result = check.result(Status.INCONCLUSIVE, f"检查超时（{options.check_timeout:.0f} 秒）/ check timed out",
+                              metrics={"reason": "check_timeout"})
+    except ConfigError:
+        raise
+    except Exception as exc:  # a broken check must not stop the scan
+        result = check.result(Status.ERROR, f"检查自身出错 / check raised {type(exc).__name__}: {exc}")
+    result.duration_ms = int((time.monotonic() - started) * 1000)
+    return result
+
+
+FAIL_ON_STATUSES = {
+    "fail": {Status.FAIL, Status.ERROR},
+    "warn": {Status.WARN, Status.FAIL, Status.ERROR},
+}
+
+
+def exit_code(report: ScanReport, fail_on: str) -> int:
+    """0: nothing at or above `fail_on`; 1: compliance failures; 3: the scanner itself was offline."""
+    if report.scanner.online is False:
+        return 3
+    failing = FAIL_ON_STATUSES[fail_on]
+    return 1 if any(r.status in failing for s in report.sites for r in s.results) else 0

@@ -1,0 +1,209 @@
+"""The HTTP side of the simulated web: one listener per site and family, serving its fixture folder.
+
+HTTP/1.1 with `Connection: close`, enough for httpx. Every request is logged (family, Host
+header, TLS SNI, path) so tests can assert what gkaudit really sent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import mimetypes
+import ssl
+from dataclasses import dataclass, field
+from datetime import date
+from email.utils import formatdate
+from urllib.parse import unquote, urlsplit
+
+from gkaudit.simweb.manifest import FixtureSite, render_template
+
+ANTIBOT_412 = (b"<html><head><meta http-equiv=\"Content-Type\" content=\"text/html; charset=utf-8\">"
+               b"<script type=\"text/javascript\">$_ts=window['$_ts'];if(!$_ts)$_ts={};$_ts.nsd=84711;"
+               b"$_ts.cd=\"qnrcrrAlWGqbcaqEDGAmcqVcxa\";</script>"
+               b"<script type=\"text/javascript\" r='m' src=\"/4QbVtADbnLVIc/c.FxJzG50F.dfe1675.js\"></script>"
+               b"</head><body></body></html>")
+ANTIBOT_521 = (b"<html><body><script>document.cookie=('_')+('_j')+('sl_clearance_s=1700000000.1|0|abc');"
+               b"location.href=location.pathname+location.search</script></body></html>")
+TEXT_TYPES = (".html", ".htm", ".js", ".json", ".txt", ".xml", ".css", ".jsp", ".shtml")
+
+
+@dataclass
+class RequestRecord:
+    family: str
+    host: str
+    path: str
+    method: str
+    sni: str | None
+    user_agent: str
+
+
+@dataclass
+class Reply:
+    status: int
+    body: bytes = b""
+    headers: dict[str, str] = field(default_factory=dict)
+    stream_bytes: int = 0
+    hang: bool = False
+    reset: bool = False
+
+
+REASONS = {200: "OK", 202: "Accepted", 301: "Moved Permanently", 302: "Found", 304: "Not Modified",
+           400: "Bad Request", 403: "Forbidden", 404: "Not Found", 412: "Precondition Failed",
+           429: "Too Many Requests", 500: "Internal Server Error", 502: "Bad Gateway",
+           503: "Service Unavailable", 521: "Web Server Is Down"}
+
+
+class SiteResponder:
+    """Decides the answer to one request for one fixture site."""
+
+    def __init__(self, site: FixtureSite, sites: dict[str, FixtureSite], today: date) -> None:
+        self.site = site
+        self.sites = sites
+        self.today = today
+        self.hits: dict[str, int] = {}
+
+    def respond(self, family: str, method: str, target: str) -> Reply:
+        manifest = self.site.manifest
+        parts = urlsplit(target)
+        path = unquote(parts.path) or "/"
+        full = path + (f"?{parts.query}" if parts.query else "")
+        self.hits[full] = self.hits.get(full, 0) + 1
+        if manifest.antibot in (412, 202):
+            return Reply(manifest.antibot, ANTIBOT_412, {"Content-Type": "text/html"})
+        if manifest.antibot == 521:
+            return Reply(521, ANTIBOT_521, {"Content-Type": "text/html", "Set-Cookie": "__jsluid_h=0123; path=/"})
+        if path in manifest.hang:
+            return Reply(0, hang=True)
+        if path in manifest.reset:
+            return Reply(0, reset=True)
+        if path in manifest.huge:
+            return Reply(200, headers={"Content-Type": "text/html"}, stream_bytes=manifest.huge[path])
+        if path in manifest.flaky and self.hits[full] <= manifest.flaky[path]:
+            return Reply(503, b"busy", {"Content-Type": "text/plain", "Retry-After": "0"})
+        override = manifest.ipv6 if family == "ipv6" else None
+        redirects = {**manifest.redirects, **(override.redirects if override else {})}
+        statuses = {**manifest.statuses, **(override.statuses if override else {})}
+        for key in (full, path):
+            if key in redirects:
+                location = self._render(redirects[key])
+                return Reply(302, b"", {"Location": location, "Content-Type": "text/html"})
+        status = statuses.get(full, statuses.get(path, 200))
+        file = self._file_for(family, path, full)
+        if file is None:
+            return Reply(404 if status == 200 else status, self._not_found(), {"Content-Type": "text/html"})
+        body, content_type = self._load(file)
+        return Reply(status, body if method != "HEAD" else b"", {"Content-Type": content_type})
+
+    def _file_for(self, family: str, path: str, full: str):  # type: ignore[no-untyped-def]
+        root = self.site.www(family)
+        routed = self.site.manifest.routes.get(full)
+        candidates = [root / routed] if routed else []
+        relative = path.lstrip("/")
+        candidates += [root / relative / "index.html"] if path.endswith("/") else [root / relative,
+                                                                                    root / relative / "index.html"]
+        for candidate in candidates:
+            resolved = candidate.resolve()
+            if resolved.is_file() and root.resolve() in resolved.parents:
+                return resolved
+        return None
+
+    def _load(self, file) -> tuple[bytes, str]:  # type: ignore[no-untyped-def]
+        content_type = mimetypes.guess_type(file.name)[0] or "text/html"
+        if file.suffix not in TEXT_TYPES:
+            return file.read_bytes(), content_type
+        text = self._render(file.read_text(encoding="utf-8"))
+        if self.site.manifest.encoding == "gbk":
+            return text.encode("gb18030"), content_type  # charset declared only in the page's <meta>
+        return text.encode("utf-8"), f"{content_type}; charset=utf-8"
+
+    def _render(self, text: str) -> str:
+        return render_template(text, self.today, self.site, self.sites)
+
+    def _not_found(self) -> bytes:
+        return "<html><head><title>404 页面不存在</title></head><body><h1>404 Not Found</h1></body></html>".encode()
+
+
+class HttpListener:
+    """Serves one site on one address (127.0.0.1 or ::1) and port."""
+
+    def __init__(self, responder: SiteResponder, family: str, address: str, port: int,
+                 ssl_context: ssl.SSLContext | None, log: list[RequestRecord]) -> None:
+        self.responder = responder
+        self.family = family
+        self.address = address
+        self.port = port
+        self.ssl_context = ssl_context
+        self.log = log
+        self._server: asyncio.Server | None = None
+        self._sni: dict[int, str] = {}
+        if ssl_context is not None:
+            ssl_context.sni_callback = self._remember_sni
+
+    def _remember_sni(self, ssl_object: ssl.SSLObject, server_name: str | None, _: ssl.SSLContext) -> None:
+        if server_name:
+            self._sni[id(ssl_object)] = server_name
+
+    async def start(self) -> int:
+        self._server = await asyncio.start_server(self._handle, self.address, self.port, ssl=self.ssl_context,
+                                                  reuse_address=True)
+        self.port = self._server.sockets[0].getsockname()[1]
+        return self.port
+
+    async def stop(self) -> None:
+        if self._server is not None:
+            self._server.close()
+            for writer in list(getattr(self, "_writers", [])):
+                writer.close()
+
+    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), timeout=10)
+        except (asyncio.IncompleteReadError, asyncio.LimitOverrunError, TimeoutError, ConnectionError,
+                ssl.SSLError):
+            writer.close()
+            return
+        lines = head.decode("latin-1").split("\r\n")
+        try:
+            method, target, _ = lines[0].split(" ", 2)
+        except ValueError:
+            writer.close()
+            return
+        headers = {k.strip().lower(): v.strip() for k, _, v in (line.partition(":") for line in lines[1:] if line)}
+        ssl_object = writer.get_extra_info("ssl_object")
+        self.log.append(RequestRecord(self.family, headers.get("host", ""), target, method,
+                                      self._sni.get(id(ssl_object)) if ssl_object else None,
+                                      headers.get("user-agent", "")))
+        if self.responder.site.manifest.latency_ms:
+            await asyncio.sleep(self.responder.site.manifest.latency_ms / 1000)
+        reply = self.responder.respond(self.family, method, target)
+        try:
+            await self._send(writer, reply)
+        except (ConnectionError, ssl.SSLError):
+            pass
+        finally:
+            if not reply.hang:
+                writer.close()
+
+    async def _send(self, writer: asyncio.StreamWriter, reply: Reply) -> None:
+        if reply.reset:
+            transport = writer.transport
+            transport.abort()
+            return
+        if reply.hang:
+            await asyncio.sleep(3600)
+            return
+        length = reply.stream_bytes or len(reply.body)
+        head = [f"HTTP/1.1 {reply.status} {REASONS.get(reply.status, 'Status')}",
+                f"Date: {formatdate(usegmt=True)}", "Server: simweb", f"Content-Length: {length}",
+                "Connection: close", *(f"{k}: {v}" for k, v in reply.headers.items())]
+        writer.write(("\r\n".join(head) + "\r\n\r\n").encode("latin-1"))
+        if reply.stream_bytes:
+            chunk = b"<p>" + b"x" * 65_529 + b"</p>\n"
+            sent = 0
+            while sent < reply.stream_bytes:
+                piece = chunk[: reply.stream_bytes - sent]
+                writer.write(piece)
+                sent += len(piece)
+                await writer.drain()
+        else:
+            writer.write(reply.body)
+        await writer.drain()
