@@ -23,7 +23,7 @@ from gkaudit.targets import Target
 
 TESTS = Path(__file__).parent
 SITES = TESTS / "sites"
-REALPAGES = TESTS.parent.parent / "shared" / "realpages"
+REALPAGES = TESTS / "realpages"  # public copies of real pages, from ../shared/realpages
 
 
 @pytest.fixture(scope="session")
