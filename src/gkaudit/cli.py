@@ -91,7 +91,7 @@ def scan_and_report(targets: list[Target], options: ScanOptions, *, check_ids: l
     code = exit_code(report, fail_on)
     if code == 3:
         stderr.print(f"gkaudit: 扫描无法进行 / scan could not run: {report.scanner.online_reason}",
-                     style="bold red", highlight=False)
+                     style="bold red", highlight=False, soft_wrap=True)
     return code
 
 
@@ -228,7 +228,7 @@ def main_callback(
 def main() -> None:
     """Console-script entry: turn gkaudit errors into one line on stderr and the right exit code."""
     try:
-        app(standalone_mode=False)
+        code = app(standalone_mode=False)  # click returns the Exit code instead of raising here
     except GkauditError as exc:
         stderr.print(f"gkaudit: 错误 / error: {exc}", style="bold red", highlight=False, soft_wrap=True)
         sys.exit(exc.exit_code)
@@ -237,14 +237,17 @@ def main() -> None:
     except KeyboardInterrupt:
         stderr.print("gkaudit: 已中断 / interrupted")
         sys.exit(130)
-    except Exception as exc:  # click usage errors arrive here with standalone_mode=False
-        import click
-
-        if isinstance(exc, click.ClickException):
+    except Exception as exc:
+        # Usage errors of click (vendored by newer typer as typer._click): recognised by their interface.
+        if type(exc).__name__ == "NoArgsIsHelpError":
+            sys.stdout.write(exc.format_message() + "\n")  # type: ignore[attr-defined]
+            sys.exit(2)
+        if callable(getattr(exc, "format_message", None)) and isinstance(getattr(exc, "exit_code", None), int):
             stderr.print(f"gkaudit: 用法错误 / usage error: {exc.format_message()}", style="bold red",
                          highlight=False, soft_wrap=True)
             sys.exit(2)
         raise
+    sys.exit(code if isinstance(code, int) else 0)
 
 
 if __name__ == "__main__":
