@@ -14,7 +14,7 @@ import ssl
 import time
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urldefrag, urljoin, urlsplit
 
 import certifi
 import httpcore
@@ -199,14 +199,18 @@ class Fetcher:
             current = target
 
     def _redirect_target(self, response: Response) -> tuple[str | None, str]:
+        """Where `response` sends the client next, and how; (None, "") when it is the destination.
+
+        A `<meta refresh>` or script that points back at the page itself is a periodic reload
+        (news portals refresh their homepage every few minutes), not a redirect.
+        """
         if response.status in (301, 302, 303, 307, 308) and "location" in response.headers:
             return urljoin(response.final_url, response.headers["location"].strip()), "http"
         if response.status == 200 and response.is_html and response.body:
             page = response.page()
-            if target := page.meta_refresh():
-                return target, "meta"
-            if target := page.script_redirect():
-                return target, "script"
+            for target, kind in ((page.meta_refresh(), "meta"), (page.script_redirect(), "script")):
+                if target and urldefrag(target).url != urldefrag(response.final_url).url:
+                    return target, kind
         return None, ""
 
     async def _request_with_retries(self, url: str, family: Family, verify: bool, method: str) -> Response:
