@@ -96,7 +96,8 @@ def list_items(page: Page, min_title_chars: int = 4) -> list[ListItem]:
     """Dated or undated entries of a list page: an element holding one content link (and maybe a date).
 
     Navigation links (short texts such as 首页, 更多, 下一页) are left out. An entry's date is the
-    first date written in its element, outside the link text.
+    first date written in its element, outside the link text; failing that, the date in a TRS or
+    Hanweb article URL.
     """
     items: dict[str, ListItem] = {}
     for node in page.tree.css(_ITEM_CONTAINERS):
@@ -110,10 +111,27 @@ def list_items(page: Page, min_title_chars: int = 4) -> list[ListItem]:
             continue
         rest = clean_text(node.text(separator=" ")).replace(clean_text(anchor.text()), " ")
         dates = find_dates(rest)
-        item = ListItem(title, url, dates[0] if dates else None)
+        item = ListItem(title, url, dates[0] if dates else url_date(url))
         if url not in items or (items[url].date is None and item.date is not None):
             items[url] = item
     return list(items.values())
+
+
+_URL_DATES = (
+    re.compile(r"/t(20\d{2})(\d{2})(\d{2})_\d+"),  # TRS: …/202608/t20260824_5898070.html
+    re.compile(r"/art/(20\d{2})/(\d{1,2})/(\d{1,2})/art_"),  # Hanweb: …/art/2026/8/24/art_123_456.html
+)
+
+
+def url_date(url: str) -> date | None:
+    """The publication date a TRS or Hanweb article URL carries, or None."""
+    for pattern in _URL_DATES:
+        if match := pattern.search(url):
+            try:
+                return date(*(int(g) for g in match.groups()))
+            except ValueError:
+                return None
+    return None
 
 
 _NAVIGATION = re.compile(r"^(首页|上一页|下一页|尾页|末页|更多|more|返回|打印|关闭|\d+|>>|<<|更多>>)$", re.I)

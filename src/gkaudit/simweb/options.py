@@ -14,10 +14,14 @@ CONTROL_HOST = "www.gov.cn"
 
 
 def simweb_scan_options(web: SimWeb, now: str | date | None = None, **fetch: object) -> ScanOptions:
-    """Options that point every lookup and fetch at `web`: its DNS server, its control host, its CA."""
+    """Options that point every lookup and fetch at `web`: its DNS server, its control host, its CA.
+
+    A web without the control host (most test webs) skips the online probe.
+    """
     day = date.fromisoformat(now) if isinstance(now, str) else (now or web.today)
     fetch_options = replace(FetchOptions(timeout=5.0, per_host_interval=0.0, backoff=0.05, allow_private=True,
                                          ca_bundle=web.ca_bundle), **fetch)  # type: ignore[arg-type]
     return ScanOptions(now=day, fetch=fetch_options, nameserver=parse_nameserver(web.nameserver),
-                       dns_timeout=2.0, control_host=CONTROL_HOST,
+                       dns_timeout=2.0,
+                       control_host=CONTROL_HOST if CONTROL_HOST in web.sites else None,
                        ipv6_control=web.url(CONTROL_HOST) if CONTROL_HOST in web.sites else "http://[::1]:9/")

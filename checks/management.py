@@ -1,0 +1,183 @@
+"""management: site-management rules — footer identifiers, page meta tags, homepage freshness.
+
+Basis: 国办发〔2017〕47号 (footer identifiers; meta tags in its appendix) and 国办秘函〔2019〕19号
+(单项否决: 首页栏目信息超过2周未更新). See RULES.md §4.
+
+Semantics:
+- Identifiers are read from the homepage HTML and, for those still missing, from up to
+  `max_scripts` same-site external scripts (footers written by `document.write`). Missing
+  网站标识码, ICP备案号, 公安机关备案号, 党政机关网站标识 or 我为政府网站找错 is a `fail` —
+  but only when the footer was read at all: a page showing none of them (a footer loaded by
+  Ajax or an iframe) makes the identifier part `inconclusive`, never `fail`.
+- 网站标识码 must be 10 characters (division code + 4 digits, or bm + 8 digits), start with
+  `sitecode_prefix` when set (Nanjing: 3201), and equal <meta name="SiteIDCode"> and the
+  jiucuo.js `sitecode`; a mismatch or a missing SiteName/SiteDomain/SiteIDCode meta is a `warn`.
+- Freshness: the newest date (not after `--now`) among the homepage's dated list items; on a
+  homepage without dates, the newest date on its news columns (动态/要闻/通知公告). Older than
+  `stale_days` (default 14) is a `fail`; no date anywhere is `inconclusive` for this part.
+- A self-declared IPv6 badge is reported as a claim (info); the ipv6 check measures it.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from urllib.parse import urlsplit
+
+from gkaudit.check import Check, CheckSettings, finding
+from gkaudit.columns import list_items, page_anchor_links, rank_links
+from gkaudit.context import SiteContext
+from gkaudit.model import CheckResult, Finding, Severity, Status
+from gkaudit.net.page import Page
+
+from ._site_ids import Identifiers, read_identifiers, valid_sitecode
+
+BASIS = "国办发〔2017〕47号；国办秘函〔2019〕19号"
+RULE_FOOTER = "国办发〔2017〕47号 网站标识（页脚须展示网站标识码、党政机关网站标识、ICP备案号、公安机关备案号）"
+RULE_FRESH = "国办秘函〔2019〕19号 单项否决：首页栏目信息超过2周未更新"
+RULE_META = "国办发〔2017〕47号 附件：网页元数据（SiteName、SiteDomain、SiteIDCode）"
+REQUIRED = {
+    "sitecode": "网站标识码",
+    "icp": "ICP备案号",
+    "police": "公安机关备案号",
+    "conac": "党政机关网站标识（_ideConac）",
+    "jiucuo": "“我为政府网站找错”入口（jiucuo.js）",
+}
+NEWS_NAMES = ("工作动态", "政务动态", "要闻动态", "新闻动态", "今日要闻", "要闻", "通知公告", "新闻中心")
+NEWS_SLUGS = ("gzdt", "zwdt", "ywdt", "xwdt", "jryw", "tzgg", "xwzx")
+
+
+class ManagementSettings(CheckSettings):
+    stale_days: int = 14
+    sitecode_prefix: str = ""
+    max_scripts: int = 6
+    news_pages: int = 2
+
+
+class Management(Check):
+    id = "management"
+    title_zh = "网站管理规范"
+    title_en = "Site management rules"
+    basis = BASIS
+    description = __doc__ or ""
+    Settings = ManagementSettings
+
+    async def run(self, ctx: SiteContext) -> CheckResult:
+        settings: ManagementSettings = ctx.settings  # type: ignore[assignment]
+        response = await ctx.homepage()
+        if response.failure is not None or not response.ok:
+            reason = response.describe_failure() or f"HTTP {response.status}"
+            return self.result(Status.INCONCLUSIVE, f"首页无法读取，无法判定: {reason}",
+                               [finding("info", "首页无法读取", **response.evidence())],
+                               {"reason": response.failure.value if response.failure else "http_status"})
+        page = response.page()
+        ids = await self._identifiers(ctx, page, settings)
+        findings = self._judge_identifiers(ids, page, settings)
+        findings += self._judge_meta(page, ids)
+        newest, newest_url = await self._newest_date(ctx, page, settings)
+        findings += self._judge_freshness(ctx.now, newest, newest_url, settings)
+        if ids.ipv6_badge:
+            findings.append(finding("info", f"页面自称支持 IPv6（“{ids.ipv6_badge}”），以 ipv6 检查的实测为准",
+                                    url=page.url, matched_text=ids.ipv6_badge))
+        metrics = {
+            "identifiers": {name: getattr(ids, name) for name in (*REQUIRED, "jiucuo_sitecode", "ipv6_badge")},
+            "identifier_sources": ids.sources,
+            "meta": {name: page.meta(name) for name in ("SiteName", "SiteDomain", "SiteIDCode")},
+            "newest_date": newest.isoformat() if newest else None,
+            "newest_date_url": newest_url,
+            "days_since_update": (ctx.now - newest).days if newest else None,
+        }
+        status, summary = self._verdict(findings, ids, newest, ctx.now)
+        return self.result(status, summary, findings, metrics)
+
+    async def _identifiers(self, ctx: SiteContext, page: Page, settings: ManagementSettings) -> Identifiers:
+        ids = read_identifiers(page.text, page.url)
+        host = (urlsplit(page.url).hostname or "").lower()
+        scripts = [u for u in page.scripts if (urlsplit(u).hostname or "").lower() == host]
+        for url in scripts[: settings.max_scripts]:
+            if all(getattr(ids, name) for name in REQUIRED):
+                break
+            script = await ctx.fetch(url)
+            if script.ok and script.body:
+                ids.merge(read_identifiers(script.page().text, url), url)
+        return ids
+
+    def _judge_identifiers(self, ids: Identifiers, page: Page, settings: ManagementSettings) -> list[Finding]:
+        missing = [label for name, label in REQUIRED.items() if not getattr(ids, name)]
+        if len(missing) == len(REQUIRED):
+            return [finding("info", "页面及同站脚本中未读到任何页脚标识：页脚可能由 Ajax/iframe 加载，标识部分无法判定",
+                            url=page.url, data={"undecided": "identifiers"})]
+        found: list[Finding] = [
+            finding("fail", f"页脚缺少{label}", rule=RULE_FOOTER, url=page.url, detail="已读取页面及同站脚本")
+            for label in missing]
+        if ids.sitecode and not valid_sitecode(ids.sitecode):
+            found.append(finding("fail", f"网站标识码 {ids.sitecode} 格式不符（应为10位）", rule=RULE_FOOTER,
+                                 url=page.url, matched_text=ids.sitecode))
+        if ids.sitecode and settings.sitecode_prefix and not ids.sitecode.startswith(settings.sitecode_prefix):
+            found.append(finding("warn", f"网站标识码 {ids.sitecode} 不以 {settings.sitecode_prefix} 开头",
+                                 rule=RULE_FOOTER, url=page.url, matched_text=ids.sitecode))
+        if ids.sitecode and ids.jiucuo_sitecode and ids.jiucuo_sitecode != ids.sitecode:
+            found.append(finding("warn", f"找错脚本的 sitecode {ids.jiucuo_sitecode} 与页脚网站标识码 {ids.sitecode} 不一致",
+                                 rule=RULE_FOOTER, url=page.url, matched_text=ids.jiucuo_sitecode))
+        if not missing:
+            found.append(finding("info", "页脚标识齐全：" + "，".join(
+                f"{label.split('（')[0]} {getattr(ids, name)}" for name, label in REQUIRED.items()), url=page.url))
+        return found
+
+    def _judge_meta(self, page: Page, ids: Identifiers) -> list[Finding]:
+        missing = [name for name in ("SiteName", "SiteDomain", "SiteIDCode") if not page.meta(name)]
+        found: list[Finding] = []
+        if missing:
+            found.append(finding("warn", f"首页缺少元数据 {', '.join(missing)}", rule=RULE_META, url=page.url))
+        meta_code = page.meta("SiteIDCode")
+        if meta_code and ids.sitecode and meta_code != ids.sitecode:
+            found.append(finding("warn", f"<meta SiteIDCode> {meta_code} 与页脚网站标识码 {ids.sitecode} 不一致",
+                                 rule=RULE_META, url=page.url, matched_text=meta_code))
+        return found
+
+    async def _newest_date(self, ctx: SiteContext, page: Page,
+                           settings: ManagementSettings) -> tuple[date | None, str | None]:
+        """The newest plausible date on the homepage's lists, else on its news columns."""
+        newest = _newest(page, ctx.now)
+        if newest is not None:
+            return newest, page.url
+        best: tuple[date | None, str | None] = (None, None)
+        for candidate in rank_links(page_anchor_links(page), NEWS_NAMES, NEWS_SLUGS)[: settings.news_pages]:
+            column = await ctx.fetch(candidate.url)
+            if column.ok:
+                found = _newest(column.page(), ctx.now)
+                if found and (best[0] is None or found > best[0]):
+                    best = (found, column.final_url)
+        return best
+
+    def _judge_freshness(self, now: date, newest: date | None, url: str | None,
+                         settings: ManagementSettings) -> list[Finding]:
+        if newest is None:
+            return [finding("info", "首页及其动态栏目均未显示日期，更新情况无法判定",
+                            data={"undecided": "freshness"})]
+        age = (now - newest).days
+        if age > settings.stale_days:
+            return [finding("fail", f"首页最新信息日期为 {newest}，已 {age} 天未更新（超过 {settings.stale_days} 天）",
+                            rule=RULE_FRESH, url=url, matched_text=newest.isoformat())]
+        return [finding("info", f"首页最新信息日期 {newest}（{age} 天前）", url=url, matched_text=newest.isoformat())]
+
+    def _verdict(self, findings: list[Finding], ids: Identifiers, newest: date | None,
+                 now: date) -> tuple[Status, str]:
+        fails = [f for f in findings if f.severity is Severity.FAIL]
+        warns = [f for f in findings if f.severity is Severity.WARN]
+        undecided = [f.evidence.data["undecided"] for f in findings if f.evidence.data and "undecided" in f.evidence.data]
+        if fails:
+            return Status.FAIL, "；".join(f.message for f in fails[:3])
+        if undecided:
+            parts = {"identifiers": "页脚标识", "freshness": "更新情况"}
+            return Status.INCONCLUSIVE, "无法判定：" + "、".join(parts[u] for u in undecided)
+        if warns:
+            return Status.WARN, "；".join(f.message for f in warns[:3])
+        return Status.PASS, f"页脚标识齐全，网站标识码 {ids.sitecode}；最近更新 {newest}（{(now - newest).days} 天前）" \
+            if newest else "页脚标识齐全"
+
+
+def _newest(page: Page, now: date) -> date | None:
+    """Newest date of a page's dated list items (or PubDate meta), ignoring dates after `now` or before 2000."""
+    floor = now - timedelta(days=365 * 20)
+    dates = [item.date for item in list_items(page) if item.date and floor <= item.date <= now]
+    return max(dates) if dates else None
