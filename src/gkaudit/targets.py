@@ -82,15 +82,22 @@ class TargetsFile(BaseModel):
 
     @model_validator(mode="after")
     def _unique_ids_and_known_parents(self) -> TargetsFile:
-        seen: set[str] = set()
-        for site in self.sites:
-            if site.id in seen:
-                raise ValueError(f"重复的站点 id / duplicate site id {site.id!r}")
-            seen.add(site.id)
-        for site in self.sites:
-            if site.parent is not None and site.parent not in seen:
-                raise ValueError(f"站点 {site.id!r} 的 parent {site.parent!r} 不存在 / unknown parent")
+        if problem := site_conflict([(site.id, site.parent) for site in self.sites]):
+            raise ValueError(problem[2])
         return self
+
+
+def site_conflict(sites: list[tuple[Any, Any]]) -> tuple[int, str, str] | None:
+    """The first duplicate id or unknown parent among (id, parent) pairs: (index, field, message), or None."""
+    seen: set[Any] = set()
+    for index, (site_id, _) in enumerate(sites):
+        if site_id in seen:
+            return index, "id", f"重复的站点 id / duplicate site id {site_id!r}"
+        seen.add(site_id)
+    for index, (site_id, parent) in enumerate(sites):
+        if parent is not None and parent not in seen:
+            return index, "parent", f"站点 {site_id!r} 的 parent {parent!r} 不存在 / unknown parent"
+    return None
 
 
 def target_for_url(url: str, kind: SiteKind = SiteKind.DISTRICT, name: str | None = None) -> Target:
@@ -111,10 +118,21 @@ def load_targets(path: Path) -> TargetsFile:
     return parse_targets(text, str(path))
 
 
+class _TargetsLoader(yaml.SafeLoader):
+    """SafeLoader that leaves dates as strings, so pydantic validates them with file, line and field
+    (PyYAML's own timestamp constructor raises a bare ValueError for `2025-13-01`)."""
+
+
+_TargetsLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
 def parse_targets(text: str, source: str = "targets.yaml") -> TargetsFile:
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        root = yaml.compose(text, Loader=_TargetsLoader)
+        data = yaml.load(text, Loader=_TargetsLoader)  # a SafeLoader subclass: no arbitrary objects
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{source}:{mark.line + 1}" if mark else source
@@ -127,6 +145,11 @@ def parse_targets(text: str, source: str = "targets.yaml") -> TargetsFile:
     except ValidationError as exc:
         error = exc.errors()[0]
         loc = tuple(error["loc"])
+        raw_sites = data.get("sites")
+        if not loc and isinstance(raw_sites, list):  # a whole-file rule: point at the offending site
+            pairs = [(s.get("id"), s.get("parent")) if isinstance(s, dict) else (None, None) for s in raw_sites]
+            if problem := site_conflict(pairs):
+                loc = ("sites", problem[0], problem[1])
         line = _line_of(root, loc)
         field = ".".join(str(part) for part in loc) or "(file)"
         message = error["msg"].removeprefix("Value error, ")
