@@ -12,7 +12,7 @@ import ssl
 from dataclasses import dataclass, field
 from datetime import date
 from email.utils import formatdate
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 from gkaudit.simweb.manifest import FixtureSite, render_template
 
@@ -95,7 +95,7 @@ class SiteResponder:
 
     def _file_for(self, family: str, path: str, full: str):  # type: ignore[no-untyped-def]
         root = self.site.www(family)
-        routed = self.site.manifest.routes.get(full)
+        routed = self.site.manifest.routes.get(full) or self._route_by_params(full)
         candidates = [root / routed] if routed else []
         relative = path.lstrip("/")
         candidates += [root / relative / "index.html"] if path.endswith("/") else [root / relative,
@@ -104,6 +104,18 @@ class SiteResponder:
             resolved = candidate.resolve()
             if resolved.is_file() and root.resolve() in resolved.parents:
                 return resolved
+        return None
+
+    def _route_by_params(self, full: str) -> str | None:
+        """A route whose path is equal and whose decoded query parameters are equal, in any order."""
+        path, _, query = full.partition("?")
+        if not query:
+            return None
+        wanted = sorted(parse_qsl(query, keep_blank_values=True))
+        for key, file in self.site.manifest.routes.items():
+            route_path, _, route_query = key.partition("?")
+            if route_query and route_path == path and sorted(parse_qsl(route_query, keep_blank_values=True)) == wanted:
+                return file
         return None
 
     def _load(self, file) -> tuple[bytes, str]:  # type: ignore[no-untyped-def]

@@ -14,6 +14,7 @@ Manifest fields (all but `host` optional):
     statuses: {"/gone/": 404}      # fixed statuses for paths
     redirects: {"/old/": "/new/"}  # 302s (templated: {{base}}, {{port}}, {{url:host}})
     routes: {"/njstjj/?id=xxgkzn": "njstjj/xxgkzn.html"}   # a path with query -> a file under www/
+                                   # (exact match first, then equal decoded query parameters in any order)
     flaky: {"/busy/": 2}           # answer 503 the first N times, then the file
     huge: {"/big.html": 20000000}  # stream that many bytes of HTML
     hang: ["/slow/"]               # accept, never answer

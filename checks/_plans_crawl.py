@@ -1,0 +1,275 @@
+"""Gathering for the plans check: find the plan column(s), read them with pagination, fall back to site search.
+
+Contract: `PlanCrawler(ctx, settings).find_columns(home)`, `.read_column(url)`, `.search(keywords)`,
+`.date_missing()`; every fetch goes through `ctx.fetch` and counts against `settings.max_fetches`.
+Judging lives in plans.py; this module only collects `PlanItem`s and what went wrong where.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import date
+from typing import Any
+from urllib.parse import urlsplit
+
+from gkaudit.checks._plan_titles import PlanTitle, classify_title, normalise
+from gkaudit.columns import Candidate, list_items, page_anchor_links, pagination, rank_links
+from gkaudit.context import SiteContext
+from gkaudit.net.http import Response
+from gkaudit.net.page import Link, Page, find_dates
+from gkaudit.sitesearch import SearchForm, find_search_form
+
+PLAN_NAMES = ("规划信息", "发展规划", "规划计划", "国民经济和社会发展规划", "规划纲要", "十五五规划", "十四五规划",
+              "专项规划")
+PLAN_SLUGS = ("ghxx", "fzgh", "ghjh", "gmjjhshfzgh", "ghgy", "zxgh", "sswgh", "swwgh", "ssw", "sww", "guihua")
+SUBCOLUMN_NAMES = ("发展规划", "总体规划", "规划纲要", "专项规划", "国土空间规划", "区域规划", "历史规划",
+                   "十四五规划", "十五五规划", "五年规划", "其他规划")
+DISCLOSURE_NAMES = ("政府信息公开", "信息公开", "政务公开", "信息公开专栏")
+DISCLOSURE_SLUGS = ("xxgkzl", "zfxxgk", "xxgk", "zwgk", "gkml")
+STATUTORY_NAMES = ("法定主动公开内容", "主动公开内容", "法定公开内容")
+STATUTORY_SLUGS = ("fdzdgknr", "xxgkgknr", "fdzdgk")
+TOPIC_NAMES = ("专题专栏", "专题", "专栏")
+TOPIC_SLUGS = ("ztzl", "zt", "zhuanti")
+TOPIC_WORDS = ("十四五", "十五五", "第十四个五年", "第十五个五年")
+TOPIC_ENDINGS = ("规划", "专题", "专栏", "纲要", "规划专题", "专题专栏")
+SCRIPT_LIST_HINTS = ("dataproxy", "jpage", "$.ajax", "getJSON", "fetch(", "XMLHttpRequest", "loadList")
+#: A candidate must be named in its link text (a slug alone scores 40); bare 规划 is not a name (规划资源局).
+MIN_COLUMN_SCORE = 60
+
+
+@dataclass
+class PlanItem:
+    """One classified list entry: where it was listed, what its title says, its date and where that came from."""
+
+    title: str
+    url: str
+    date: date | None
+    source: str  # "column" | "search"
+    listed_on: str
+    info: PlanTitle
+    date_from: str | None = None  # "list" | "pubdate"
+
+    def as_evidence(self) -> dict[str, Any]:
+        return {"title": self.title, "url": self.url, "date": self.date.isoformat() if self.date else None,
+                "date_from": self.date_from, "type": self.info.plan_type,
+                "generations": sorted(self.info.generations), "source": self.source, "listed_on": self.listed_on,
+                **({"reason": self.info.reason} if not self.info.is_plan else {})}
+
+
+@dataclass
+class ColumnRead:
+    """What reading one column gave: pages read, entries, and why it could not be read (if so)."""
+
+    url: str
+    text: str
+    pages: list[str] = field(default_factory=list)
+    entries: int = 0
+    failure: str | None = None
+    failure_evidence: dict[str, Any] = field(default_factory=dict)
+    script_only: bool = False
+
+    @property
+    def readable(self) -> bool:
+        return self.failure is None and not self.script_only
+
+    def as_evidence(self) -> dict[str, Any]:
+        return {"url": self.url, "text": self.text, "pages": self.pages, "entries": self.entries,
+                "failure": self.failure, "script_only": self.script_only}
+
+
+@dataclass
+class SearchRun:
+    keyword: str
+    url: str
+    results: int = 0
+    failure: str | None = None
+
+    def as_evidence(self) -> dict[str, Any]:
+        return {"keyword": self.keyword, "url": self.url, "results": self.results, "failure": self.failure}
+
+
+def _same_site(url: str, host: str) -> bool:
+    return (urlsplit(url).hostname or "").lower() == host
+
+
+def _topic_candidates(links: list[Link]) -> list[Candidate]:
+    """十四五/十五五 topic pages: short link texts naming a generation and ending in 规划/专题/专栏 (not news)."""
+    found = []
+    for link in links:
+        text = normalise(link.label)
+        if len(text) <= 20 and any(w in text for w in TOPIC_WORDS) and text.endswith(TOPIC_ENDINGS):
+            found.append(Candidate(link.url, link.label, 80, ("专题页：文字含五年规划届次",)))
+    return found
+
+
+def failure_text(response: Response) -> str:
+    """A short named reason for an unusable response (blocked, connect_refused, HTTP 404…)."""
+    if response.failure is not None:
+        return response.describe_failure()
+    return f"HTTP {response.status}"
+
+
+class PlanCrawler:
+    """Collects plan items for one site within a fetch budget."""
+
+    def __init__(self, ctx: SiteContext, settings: Any) -> None:
+        self.ctx = ctx
+        self.settings = settings
+        self.host = ctx.host
+        self.fetched: list[str] = []
+        self.candidates: list[Candidate] = []
+        self.items: dict[str, PlanItem] = {}
+        self.columns: list[ColumnRead] = []
+        self.searches: list[SearchRun] = []
+        self.search_form: SearchForm | None = None
+        self.budget_exhausted = False
+
+    # --- fetching ------------------------------------------------------------------------------
+    async def fetch(self, url: str) -> Response | None:
+        """Fetch within the budget; None when the budget is spent."""
+        if url not in self.fetched and len(self.fetched) >= self.settings.max_fetches:
+            self.budget_exhausted = True
+            return None
+        if url not in self.fetched:
+            self.fetched.append(url)
+        return await self.ctx.fetch(url)
+
+    async def page_of(self, url: str) -> Page | None:
+        response = await self.fetch(url)
+        if response is None or not response.ok or not response.is_html:
+            return None
+        return response.page()
+
+    # --- finding the columns -------------------------------------------------------------------
+    async def find_columns(self, home: Page) -> list[Candidate]:
+        """Ranked plan-column candidates from the homepage, the disclosure column and the topic page."""
+        pages = [home]
+        links = page_anchor_links(home)
+        disclosure_url = self.ctx.target.disclosure_url or self._best(links, DISCLOSURE_NAMES, DISCLOSURE_SLUGS)
+        if disclosure_url and (disclosure := await self.page_of(disclosure_url)) is not None:
+            pages.append(disclosure)
+            statutory_url = self._best(page_anchor_links(disclosure), STATUTORY_NAMES, STATUTORY_SLUGS)
+            if statutory_url and (statutory := await self.page_of(statutory_url)) is not None:
+                pages.append(statutory)
+        topic_url = self._best(links, TOPIC_NAMES, TOPIC_SLUGS)
+        if topic_url and (topic := await self.page_of(topic_url)) is not None:
+            pages.append(topic)
+        skip = {p.url for p in pages} | {home.url}
+        best: dict[str, Candidate] = {}
+        for page in pages:
+            page_links = [link for link in page_anchor_links(page) if _same_site(link.url, self.host)]
+            for candidate in rank_links(page_links, PLAN_NAMES, PLAN_SLUGS) + _topic_candidates(page_links):
+                if candidate.url in skip:
+                    continue
+                if candidate.url not in best or candidate.score > best[candidate.url].score:
+                    best[candidate.url] = candidate
+        self.candidates = sorted(best.values(), key=lambda c: -c.score)
+        for page in pages:
+            if self.search_form is None:
+                self.search_form = find_search_form(page)
+        return self.candidates
+
+    def chosen_columns(self) -> list[Candidate]:
+        """The candidates worth reading: named in their link text, at most `max_columns`."""
+        strong = [c for c in self.candidates if c.score >= MIN_COLUMN_SCORE]
+        return (strong or self.candidates[:1])[: self.settings.max_columns]
+
+    def _best(self, links: list[Link], names: tuple[str, ...], slugs: tuple[str, ...]) -> str | None:
+        ranked = rank_links([link for link in links if _same_site(link.url, self.host)], names, slugs)
+        return ranked[0].url if ranked else None
+
+    # --- reading a column ----------------------------------------------------------------------
+    async def read_column(self, candidate: Candidate) -> ColumnRead:
+        """Read a column, its pagination and its plan sub-columns, up to `max_pages_per_column` pages."""
+        read = ColumnRead(candidate.url, candidate.text)
+        self.columns.append(read)
+        base = candidate.url.rsplit("/", 1)[0] + "/"
+        queue, seen = [candidate.url], {candidate.url}
+        while queue and len(read.pages) < self.settings.max_pages_per_column:
+            url = queue.pop(0)
+            response = await self.fetch(url)
+            if response is None:
+                break
+            if not response.ok:
+                if not read.pages:  # the column itself is unreadable; a broken later page only ends paging
+                    read.failure, read.failure_evidence = failure_text(response), response.evidence()
+                break
+            page = response.page()
+            read.pages.append(url)
+            entries = [e for e in list_items(page) if _same_site(e.url, self.host) or e.url.endswith(".pdf")]
+            read.entries += len(entries)
+            for entry in entries:
+                self._add(PlanItem(entry.title, entry.url, entry.date, "column", url, classify_title(entry.title),
+                                   "list" if entry.date else None))
+            if not entries and len(read.pages) == 1 and self._script_list(page):
+                read.script_only = True
+            more = pagination(page).urls + self._subcolumns(page, base)
+            for next_url in more:
+                if next_url not in seen and _same_site(next_url, self.host):
+                    seen.add(next_url)
+                    queue.append(next_url)
+        return read
+
+    def _subcolumns(self, page: Page, base: str) -> list[str]:
+        links = [link for link in page_anchor_links(page) if link.url.startswith(base) and link.url != page.url]
+        return [c.url for c in rank_links(links, SUBCOLUMN_NAMES, (), min_score=60)]
+
+    @staticmethod
+    def _script_list(page: Page) -> bool:
+        return any(hint in script for script in page.inline_scripts for hint in SCRIPT_LIST_HINTS)
+
+    def _add(self, item: PlanItem) -> None:
+        known = self.items.get(item.url)
+        if known is None or (not known.info.is_plan and item.info.is_plan):
+            self.items[item.url] = item
+        elif known.date is None and item.date is not None:
+            self.items[item.url] = replace(known, date=item.date, date_from=item.date_from)
+
+    # --- site search ---------------------------------------------------------------------------
+    async def search(self, keywords: list[str]) -> list[SearchRun]:
+        """Query the recognised site search once per keyword (at most `max_search_queries`)."""
+        if self.search_form is None:
+            return []
+        runs = []
+        for keyword in keywords[: self.settings.max_search_queries]:
+            url = self.search_form.url_for(keyword)
+            run = SearchRun(keyword, url)
+            runs.append(run)
+            response = await self.fetch(url)
+            if response is None:
+                run.failure = "超出抓取预算"
+                break
+            if not response.ok:
+                run.failure = failure_text(response)
+                continue
+            for entry in list_items(response.page()):
+                if _same_site(entry.url, self.host):
+                    run.results += 1
+                    self._add(PlanItem(entry.title, entry.url, entry.date, "search", url,
+                                       classify_title(entry.title), "list" if entry.date else None))
+        self.searches += runs
+        return runs
+
+    # --- article pages -------------------------------------------------------------------------
+    async def complete_from_articles(self) -> int:
+        """For plan entries without a list date (or with a truncated title): read PubDate / ArticleTitle meta."""
+        done = 0
+        for url, item in list(self.items.items()):
+            truncated = item.title.endswith(("…", "..."))
+            if done >= self.settings.max_article_fetches:
+                break
+            if not (item.info.is_plan and item.date is None) and not truncated:
+                continue
+            if url.lower().endswith((".pdf", ".doc", ".docx", ".wps", ".zip")) or not _same_site(url, self.host):
+                continue
+            done += 1
+            page = await self.page_of(url)
+            if page is None:
+                continue
+            updated = item
+            if truncated and (full := page.meta("ArticleTitle")):
+                updated = replace(updated, title=full, info=classify_title(full))
+            if updated.date is None and (pub := page.meta("PubDate")) and (dates := find_dates(pub)):
+                updated = replace(updated, date=dates[0], date_from="pubdate")
+            self.items[url] = updated
+        return done
