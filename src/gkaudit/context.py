@@ -12,7 +12,9 @@ from urllib.parse import urlsplit
 from gkaudit.check import Check, CheckSettings
 from gkaudit.model import ScannerFacts
 from gkaudit.net.dns import DnsAnswer, Family, Resolver
+from gkaudit.net.dnsdirect import ask_server
 from gkaudit.net.http import Fetcher, Response
+from gkaudit.net.tcp import TcpResult, tcp_connect
 from gkaudit.targets import Target
 
 T = TypeVar("T")
@@ -85,3 +87,13 @@ class SiteContext:
 
     async def memo(self, key: Any, compute: Callable[[], Awaitable[T]]) -> T:
         return await self.env.memo(key, compute)
+
+    async def connect(self, address: str, port: int) -> TcpResult:
+        """A bare TCP connect to an IP address (no DNS), behind the private-address guard."""
+        return await tcp_connect(address, port, timeout=self.env.fetcher.options.timeout,
+                                 allow_private=self.env.scanner.allow_private)
+
+    async def ask_nameserver(self, server: str, name: str, rdtype: str) -> DnsAnswer:
+        """One query sent straight to the name server at IP `server` (port 53), bypassing the resolver."""
+        return await ask_server(server, name, rdtype, timeout=min(3.0, self.env.fetcher.options.timeout),
+                                allow_private=self.env.scanner.allow_private)

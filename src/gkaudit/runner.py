@@ -14,9 +14,10 @@ from gkaudit.check import Check
 from gkaudit.context import ScanEnv, SiteContext
 from gkaudit.errors import ConfigError
 from gkaudit.model import CheckResult, ScannerFacts, ScanReport, SiteReport, Status, ToolInfo
+from gkaudit.net.backend import is_ipv4_mapped
 from gkaudit.net.dns import Nameserver, Resolver
 from gkaudit.net.http import Fetcher, FetchOptions
-from gkaudit.net.probe import has_route
+from gkaudit.net.probe import ROUTE_PROBE_V6, has_route
 from gkaudit.targets import Target
 
 DEFAULT_CONTROL_HOST = "www.gov.cn"
@@ -78,18 +79,26 @@ async def _probe_scanner(env: ScanEnv, options: ScanOptions, check_ids: list[str
         facts.ipv6_usable, facts.ipv6_reason = True, "已用 --ipv6 on 声明扫描机 IPv6 可用"
         return
     control_host = urlsplit(options.ipv6_control).hostname or ""
-    aaaa = await env.resolver.query(control_host, "AAAA")
-    probe_address = aaaa.records[0] if aaaa.records else None
-    if not has_route(probe_address or "2400:3200::1"):
-        facts.ipv6_usable, facts.ipv6_reason = False, "扫描机没有 IPv6 路由 (no IPv6 route)"
+    if ":" in control_host:  # an IPv6 literal control URL
+        native = [control_host]
+    else:
+        aaaa = await env.resolver.query(control_host, "AAAA")
+        native = [a for a in aaaa.records if not is_ipv4_mapped(a)]  # ::ffff:x.x.x.x would probe IPv4
+    probe_address = native[0] if native else ROUTE_PROBE_V6
+    facts.ipv6_route = has_route(probe_address)
+    if not facts.ipv6_route:
+        facts.ipv6_usable = False
+        facts.ipv6_reason = f"扫描机没有到 {probe_address} 的 IPv6 路由 (no IPv6 route)"
         return
-    control = await env.fetcher.fetch(options.ipv6_control, "ipv6")
-    if control.failure is not None or control.status is None or control.status >= 500:
+    # Any HTTP answer over IPv6 (even an error status or an anti-bot page) proves this machine's IPv6 works.
+    control = await env.fetcher.fetch(options.ipv6_control, "ipv6", follow=False)
+    if control.status is None:
         facts.ipv6_usable = False
         facts.ipv6_reason = (f"IPv6 对照站点 {options.ipv6_control} 经 IPv6 无法访问: "
-                             f"{control.describe_failure() or control.status}")
+                             f"{control.describe_failure() or '无应答'}")
         return
-    facts.ipv6_usable, facts.ipv6_reason = True, f"IPv6 对照站点 {options.ipv6_control} 经 IPv6 可访问"
+    facts.ipv6_usable = True
+    facts.ipv6_reason = f"IPv6 对照站点 {options.ipv6_control} 经 IPv6 可访问（HTTP {control.status}）"
 
 
 async def _run_site(target: Target, checks: Sequence[Check], env: ScanEnv, options: ScanOptions,

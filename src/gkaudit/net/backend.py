@@ -24,6 +24,12 @@ def is_public_address(address: str) -> bool:
     return ip.is_global and not ip.is_multicast
 
 
+def is_ipv4_mapped(address: str) -> bool:
+    """True for an IPv4-mapped IPv6 address (::ffff:a.b.c.d), which reaches the IPv4 host."""
+    ip = ipaddress.ip_address(address)
+    return isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None
+
+
 class PinnedBackend(httpcore.AsyncNetworkBackend):
     """Connects to the addresses our resolver gives for `family` ("any": IPv4 first, then IPv6)."""
 
@@ -42,6 +48,12 @@ class PinnedBackend(httpcore.AsyncNetworkBackend):
         socket_options: typing.Iterable[httpcore.SOCKET_OPTION] | None = None,
     ) -> httpcore.AsyncNetworkStream:
         addresses = await self.resolver.addresses(host, self.family)
+        if self.family == "ipv6":
+            # An IPv4-mapped AAAA (::ffff:a.b.c.d) is IPv4 on the wire: an IPv6-only fetch must not use it.
+            native = [a for a in addresses if not is_ipv4_mapped(a)]
+            if not native:
+                raise NetError(FailureKind.NO_ADDRESS, f"{host} 只有 IPv4 映射地址: {', '.join(addresses)}")
+            addresses = native
         if self.family == "any":
             addresses.sort(key=lambda a: ":" in a)  # IPv4 first: the robust choice for content fetches
         if not self.allow_private:

@@ -1,0 +1,194 @@
+"""Units of the ipv6 check and the network pieces it added: address classes, registrable domains,
+HTML similarity, the badge claim, per-level coverage, TCP connect, direct name-server queries,
+IPv4-mapped addresses in IPv6-only fetches, and the route probe inside a network namespace."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+
+import pytest
+
+from gkaudit.checks._ipv6_links import level_coverage, looks_like_page
+from gkaudit.checks._ipv6_util import (
+    address_class,
+    html_similarity,
+    ipv6_claim,
+    is_internal,
+    normalise_html,
+    registrable_domain,
+)
+from gkaudit.net.dns import Resolver, parse_nameserver
+from gkaudit.net.dnsdirect import ask_server
+from gkaudit.net.failures import FailureKind
+from gkaudit.net.http import Fetcher, FetchOptions
+from gkaudit.net.tcp import tcp_connect
+from gkaudit.simweb.web import SimWeb
+
+from conftest import SITES
+
+
+@pytest.fixture(scope="module")
+def web() -> Iterator[SimWeb]:
+    with SimWeb(roots=[SITES / "ipv6"]) as simulated:
+        yield simulated
+
+
+@pytest.mark.parametrize(("address", "kind"), [
+    ("2400:3200::1", "native"), ("::1", "native"), ("::ffff:127.0.0.1", "mapped"), ("::ffff:7f00:1", "mapped"),
+    ("64:ff9b::7f00:1", "nat64"), ("64:ff9b:1::a", "nat64"), ("64:ff9c::1", "native"), ("1.2.3.4", "ipv4"),
+])
+def test_address_class(address: str, kind: str) -> None:
+    assert address_class(address) == kind
+
+
+@pytest.mark.parametrize(("host", "domain"), [
+    ("www.njqh.gov.cn", "njqh.gov.cn"), ("tjj.nanjing.gov.cn", "nanjing.gov.cn"),
+    ("njna.nanjing.gov.cn", "nanjing.gov.cn"), ("nanjing.gov.cn", "nanjing.gov.cn"),
+    ("www.nanjing.js.cn", "nanjing.js.cn"), ("a.b.example.com", "example.com"), ("WWW.Gov.CN.", "www.gov.cn"),
+    ("localhost", "localhost"), ("127.0.0.1", "127.0.0.1"),
+])
+def test_registrable_domain(host: str, domain: str) -> None:
+    assert registrable_domain(host) == domain
+
+
+def test_internal_means_the_domain_or_a_subdomain() -> None:
+    assert is_internal("tjj.nanjing.gov.cn", "nanjing.gov.cn")
+    assert is_internal("nanjing.gov.cn", "nanjing.gov.cn")
+    assert not is_internal("xnanjing.gov.cn", "nanjing.gov.cn")
+    assert not is_internal("www.gov.cn", "nanjing.gov.cn")
+
+
+PAGE = """<html><head><title>区政府</title><script nonce="{nonce}">var t={ts};</script></head>
+<body><a href="/list.jsp?jsessionid={sid}&amp;t={ts}">列表</a><p>更新于 {day} {clock}</p>
+<input type="hidden" name="csrf" value="{token}">{body}</body></html>"""
+
+
+def page(body: str = "", **values: str) -> str:
+    defaults = {"nonce": "r4nd0m", "ts": "1764115200", "sid": "ABCDEF0123456789ABCDEF", "day": "2026-11-26",
+                "clock": "08:15:00", "token": "Zm9vYmFyYmF6cXV4MTIzNDU2Nzg5MA"}
+    return PAGE.format(body=body, **{**defaults, **values})
+
+
+def test_similarity_ignores_nonces_sessions_timestamps_and_whitespace() -> None:
+    other = page(nonce="other", ts="1764201600", sid="99999999999999999999FF", day="2026/11/27",
+                 clock="23:59", token="cXV4YmF6YmFyZm9vOTg3NjU0MzIxMA")
+    assert html_similarity(page(), other.replace("\n", "\n    ")) == 1.0
+    assert normalise_html("<p>a</p>\n\n  <p>b</p>") == ["<p>", "a", "</p>", "<p>", "b", "</p>"]
+
+
+def test_similarity_measures_the_share_that_differs() -> None:
+    news = "".join(f"<li><a href='/n{i}.html'>第{i}条政务新闻的标题文字</a></li>" for i in range(40))
+    changed = news.replace("第3条", "第三条").replace("第7条", "第七条")
+    assert html_similarity(page(news), page(changed)) > 0.95  # a small edit stays within 10%
+    half = news[: len(news) // 2]
+    assert 0.5 < html_similarity(page(news), page(half)) < 0.9  # half the page gone is a mismatch
+    assert html_similarity(page(news), "<html><body>维护中</body></html>") < 0.1
+    assert html_similarity("", "") == 1.0
+
+
+def test_ipv6_claim() -> None:
+    assert "已支持IPv6" in (ipv6_claim("<div class=footer>本网站已支持IPv6访问</div>") or "")
+    assert ipv6_claim('<footer><img src="/img/ipv6-logo.png"></footer>') == '<img src="/img/ipv6-logo.png">'
+    assert ipv6_claim("<p>网站标识码 3201040001</p><script>var ipv6=1</script>") is None
+
+
+def test_looks_like_page() -> None:
+    assert looks_like_page("http://a.gov.cn/col/") and looks_like_page("http://a.gov.cn/art/t1.html")
+    assert looks_like_page("http://a.gov.cn/list.jsp?id=1")
+    assert not looks_like_page("http://a.gov.cn/files/plan.pdf") and not looks_like_page("http://a.gov.cn/a.doc")
+
+
+def test_level_coverage_counts_internal_links_of_tested_hosts_only() -> None:
+    urls = ["http://www.x.gov.cn/", "http://www.x.gov.cn/a.html", "http://v4.x.gov.cn/",
+            "http://dead.x.gov.cn/", "http://far.x.gov.cn/", "http://cdn.example.com/"]
+    works = {"www.x.gov.cn": True, "v4.x.gov.cn": False, "dead.x.gov.cn": None, "cdn.example.com": False}
+    states = {("http", h, None): {"works": w, "reason": None if w else "no_aaaa"} for h, w in works.items()}
+    data = level_coverage(urls, "x.gov.cn", states, 0.9)
+    assert (data["links"], data["internal_links"], data["tested_links"], data["ipv6_links"]) == (6, 5, 3, 2)
+    assert (data["untested_links"], data["dead_links"], data["ratio"]) == (1, 1, round(2 / 3, 4))
+    assert data["failing_hosts"] == [{"host": "v4.x.gov.cn", "links": 1, "reason": "no_aaaa"}]
+    assert level_coverage([], "x.gov.cn", states, 0.9)["ratio"] is None
+
+
+# --- the network pieces -------------------------------------------------------------------------
+
+def test_tcp_connect_open_closed_and_guarded(web: SimWeb) -> None:
+    port = web.sites["www.links.gov.cn"].port
+
+    async def run() -> list:
+        return await asyncio.gather(
+            tcp_connect("::1", port, allow_private=True),
+            tcp_connect("::1", web.sites["www.noaaaa.gov.cn"].port, allow_private=True),  # IPv4 only
+            tcp_connect("::1", port),
+            tcp_connect("www.links.gov.cn", port, allow_private=True),
+        )
+
+    ok, refused, guarded, name = asyncio.run(run())
+    assert ok.ok and ok.connect_ms is not None and ok.as_dict()["reachable"] is True
+    assert not refused.ok and refused.failure is FailureKind.CONNECT_REFUSED
+    assert guarded.failure is FailureKind.PRIVATE_ADDRESS
+    assert name.failure is FailureKind.UNSUPPORTED_URL  # it resolves nothing
+
+
+def test_ask_server_queries_one_name_server_directly(web: SimWeb) -> None:
+    server = parse_nameserver(web.nameserver)
+
+    async def run() -> list:
+        return await asyncio.gather(
+            ask_server(server.host, "links.gov.cn", "NS", port=server.port, allow_private=True),
+            ask_server(server.host, "nothere.links.gov.cn", "AAAA", port=server.port, allow_private=True),
+            ask_server(server.host, "links.gov.cn", "NS", port=server.port),
+        )
+
+    ns, missing, guarded = asyncio.run(run())
+    assert ns.ok and sorted(ns.records) == ["ns1.links.gov.cn", "ns2.links.gov.cn"]
+    assert missing.failure is FailureKind.DNS_NXDOMAIN and "NXDOMAIN" in missing.detail
+    assert guarded.failure is FailureKind.PRIVATE_ADDRESS
+
+
+def test_ipv6_only_fetch_never_uses_an_ipv4_mapped_address(web: SimWeb) -> None:
+    async def run():  # type: ignore[no-untyped-def]
+        resolver = Resolver(parse_nameserver(web.nameserver), timeout=2.0)
+        async with Fetcher(resolver, FetchOptions(timeout=3.0, allow_private=True)) as fetcher:
+            return await fetcher.fetch(web.url("www.mapped.gov.cn"), "ipv6"), await fetcher.fetch(
+                web.url("www.mapped.gov.cn"), "any")
+
+    before = len(web.requests)
+    v6, anyfamily = asyncio.run(run())
+    assert v6.failure is FailureKind.NO_ADDRESS and "映射" in v6.detail
+    assert anyfamily.ok  # the site itself is fine over IPv4
+    assert [r.family for r in web.requests[before:]] == ["ipv4"]
+
+
+# --- the route probe in a network namespace without routes -------------------------------------
+
+def _netns_available() -> str | None:
+    if os.name != "posix" or os.geteuid() != 0:
+        return "needs root to create a network namespace (ip netns add)"
+    if shutil.which("ip") is None:
+        return "the ip command (iproute2) is not installed"
+    return None
+
+
+@pytest.mark.skipif(_netns_available() is not None, reason=_netns_available() or "")
+def test_route_probe_reports_no_route_inside_an_empty_network_namespace() -> None:
+    name = f"gkaudit-v6-{uuid.uuid4().hex[:8]}"
+    created = subprocess.run(["ip", "netns", "add", name], capture_output=True, text=True)
+    if created.returncode != 0:
+        pytest.skip(f"ip netns add failed: {created.stderr.strip()}")
+    try:
+        code = ("from gkaudit.net.probe import has_route, ROUTE_PROBE_V6\n"
+                "print(has_route(), has_route(ROUTE_PROBE_V6), has_route('2001:db8::1'))")
+        probe = subprocess.run(["ip", "netns", "exec", name, sys.executable, "-c", code],
+                               capture_output=True, text=True, timeout=60)
+        assert probe.returncode == 0, probe.stderr
+        assert probe.stdout.split() == ["False", "False", "False"]
+    finally:
+        subprocess.run(["ip", "netns", "del", name], capture_output=True)
+    assert name not in subprocess.run(["ip", "netns", "list"], capture_output=True, text=True).stdout
