@@ -19,8 +19,9 @@ The footer's own "支持IPv6" claim, if any, is reported beside the measurement 
 
 Verdict: `fail` without a native AAAA, or when the homepage does not load over IPv6 (no HTTP
 answer, or status >= 400); `inconclusive` when the scanner has no working IPv6 (`--ipv6 off`, no
-route, failed control fetch: see the report's scanner facts) or an anti-bot gateway answers — the
-AAAA part is still judged; `warn` for a status or content mismatch, an AAAA address that does not
+route, failed control fetch: see the report's scanner facts), has no route to the site's AAAA
+addresses (a UDP connect(), no packet sent), or an anti-bot gateway answers — the AAAA part is
+still judged; `warn` for a status or content mismatch, an AAAA address that does not
 accept connections while another does, coverage below a threshold, or fewer than
 `min_v6_nameservers` IPv6 name servers; `pass` otherwise.
 
@@ -97,6 +98,10 @@ class Ipv6(Check):
             inconclusive = f"扫描机没有可用的 IPv6，IPv6 访问无法实测: {scanner.ipv6_reason or '未探测'}"
             metrics["reason"] = "scanner_no_ipv6"
             findings.append(finding("info", inconclusive, detail=scanner.ipv6_reason))
+        elif native and not any(ctx.has_route(address) for address in native):
+            inconclusive = f"扫描机没有到 {', '.join(native)} 的 IPv6 路由，IPv6 访问无法实测"
+            metrics["reason"] = "scanner_no_route"
+            findings.append(finding("info", inconclusive))
         elif native:
             inconclusive = await self._measure(ctx, s, url, host, native, metrics, findings)
         home = await ctx.homepage()

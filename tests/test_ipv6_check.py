@@ -270,3 +270,27 @@ def test_ipv6_on_measures_without_probing(web: SimWeb, monkeypatch: pytest.Monke
     report = scan(web, ["www.cname.gov.cn"], ipv6="on")
     assert report.scanner.ipv6_usable is True
     assert result_of(report, "www.cname.gov.cn").status is Status.PASS
+
+
+def test_no_route_to_the_sites_own_address_is_inconclusive(web: SimWeb, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("gkaudit.context.has_route", lambda address: address != "::1")
+    report = scan(web, ["www.cname.gov.cn"])
+    assert report.scanner.ipv6_usable is True  # the runner's own probe is untouched
+    result = result_of(report, "www.cname.gov.cn")
+    assert result.status is Status.INCONCLUSIVE and result.metrics["reason"] == "scanner_no_route"
+    assert "::1" in result.summary
+
+
+def test_https_over_ipv6_keeps_host_and_sni_and_link_hosts_are_probed_once_per_scan(web: SimWeb) -> None:
+    before = len(web.requests)
+    report = scan(web, ["www.tls6.gov.cn", "www.links.gov.cn"])
+    result = result_of(report, "www.tls6.gov.cn")
+    assert result.status is Status.PASS, messages(result)
+    assert result.metrics["homepage_ipv6"]["tls_verified"] is True
+    v6 = [r for r in web.requests[before:] if r.family == "ipv6" and r.host.startswith("www.tls6.gov.cn")]
+    assert v6 and all(r.sni == "www.tls6.gov.cn" for r in v6)
+    # both sites link v6.links.gov.cn (different URLs): its IPv6 state is measured once, shared
+    shared = [r for r in web.requests[before:] if r.family == "ipv6" and r.host.startswith("v6.links.gov.cn")]
+    assert len(shared) == 1
+    hosts = {h["host"]: h for h in result.metrics["coverage"]["hosts"]}
+    assert hosts["v6.links.gov.cn"]["works"] is True and hosts["v6.links.gov.cn"]["internal"] is False

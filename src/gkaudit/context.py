@@ -14,6 +14,7 @@ from gkaudit.model import ScannerFacts
 from gkaudit.net.dns import DnsAnswer, Family, Resolver
 from gkaudit.net.dnsdirect import ask_server
 from gkaudit.net.http import Fetcher, Response
+from gkaudit.net.probe import has_route
 from gkaudit.net.tcp import TcpResult, tcp_connect
 from gkaudit.targets import Target
 
@@ -92,6 +93,10 @@ class SiteContext:
         """A bare TCP connect to an IP address (no DNS), behind the private-address guard."""
         return await tcp_connect(address, port, timeout=self.env.fetcher.options.timeout,
                                  allow_private=self.env.scanner.allow_private)
+
+    def has_route(self, address: str) -> bool:
+        """Whether this machine has a route to `address` (a UDP connect(); no packet leaves)."""
+        return has_route(address)
 
     async def ask_nameserver(self, server: str, name: str, rdtype: str) -> DnsAnswer:
         """One query sent straight to the name server at IP `server` (port 53), bypassing the resolver."""
