@@ -43,7 +43,8 @@ TRAILING = re.compile(r"(?:[(\[（【][^()\[\]（）【】]{0,24}[)\]）】]|全
 #: A title is a plan only if it ends with one of these head words (after the trailing qualifiers).
 PLAN_HEADS = ("规划纲要", "纲要", "规划", "规划修编", "规划调整")
 ANNUAL_PLAN = re.compile(r"国民经济和社会发展计划$")
-OUTLINE_NAME = re.compile(r"国民经济和社会发展.*规划|五(?:年)?规划(?:和.{0,12}远景目标)?纲要$")
+OUTLINE_NAME = re.compile(r"(?:国民经济和社会|经济社会)发展.*规划"
+                          r"|五(?:年)?(?:经济社会发展|发展)?规划(?:和.{0,12}远景目标)?纲要$")
 SPATIAL_MARKERS = ("国土空间", "土地利用总体规划", "城市总体规划", "控制性详细规划", "村庄规划", "分区规划")
 REGIONAL_MARKERS = ("区域", "一体化", "都市圈", "城市群", "经济带", "协同发展", "跨界", "毗邻")
 SPECIAL_MARKERS = ("专项规划", "专项")

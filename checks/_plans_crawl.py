@@ -67,14 +67,20 @@ class ColumnRead:
     failure: str | None = None
     failure_evidence: dict[str, Any] = field(default_factory=dict)
     script_only: bool = False
+    missing: bool = False  # the link leads nowhere (404/410): an observation, not a reason to give up
 
     @property
     def readable(self) -> bool:
         return self.failure is None and not self.script_only
 
+    @property
+    def undecidable(self) -> bool:
+        """Could not be read for reasons that say nothing about the site's content (blocked, 5xx, script)."""
+        return not self.readable and not self.missing
+
     def as_evidence(self) -> dict[str, Any]:
         return {"url": self.url, "text": self.text, "pages": self.pages, "entries": self.entries,
-                "failure": self.failure, "script_only": self.script_only}
+                "failure": self.failure, "script_only": self.script_only, "missing": self.missing}
 
 
 @dataclass
@@ -193,6 +199,7 @@ class PlanCrawler:
             if not response.ok:
                 if not read.pages:  # the column itself is unreadable; a broken later page only ends paging
                     read.failure, read.failure_evidence = failure_text(response), response.evidence()
+                    read.missing = response.failure is None and response.status in (404, 410)
                 break
             page = response.page()
             read.pages.append(url)

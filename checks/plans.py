@@ -122,7 +122,10 @@ class Plans(Check):
         related = [i for i in crawler.items.values() if i.info.related]
         metrics = self._metrics(crawler, plans, related, required)
         findings: list[Finding] = [self._where_finding(crawler)]
-        unreadable = [c for c in crawler.columns if not c.readable]
+        unreadable = [c for c in crawler.columns if c.undecidable]
+        for column in (c for c in crawler.columns if c.missing):
+            findings.append(finding("warn", f"规划栏目链接失效（{column.failure}）：{column.text}", rule=BASIS,
+                                    **column.failure_evidence))
         search_failed = [s for s in crawler.searches if s.failure]
         if not plans and (unreadable or search_failed) and not any(c.readable for c in crawler.columns):
             reasons = [f"{c.url}：{'列表由脚本加载' if c.script_only else c.failure}" for c in unreadable]
@@ -182,7 +185,7 @@ class Plans(Check):
     def _where_finding(crawler: PlanCrawler) -> Finding:
         columns = list(crawler.columns)
         if columns:
-            message = "规划栏目：" + "，".join(f"{c.text or c.url}（{len(c.pages)} 页，{c.entries} 条）" for c in columns)
+            message = "规划栏目：" + "，".join(f"{c.text or c.url}（{Plans._column_state(c)}）" for c in columns)
         else:
             message = "未找到规划栏目（规划信息/发展规划/规划计划/十四五、十五五专题）"
         if crawler.searches:
@@ -192,6 +195,14 @@ class Plans(Check):
                              "columns": [c.as_evidence() for c in columns],
                              "search_form": crawler.search_form.as_evidence() if crawler.search_form else None,
                              "searches": [s.as_evidence() for s in crawler.searches]})
+
+    @staticmethod
+    def _column_state(column: Any) -> str:
+        if column.script_only:
+            return "列表由脚本加载，无法直接读取"
+        if column.failure:
+            return f"无法读取：{column.failure}"
+        return f"{len(column.pages)} 页，{column.entries} 条"
 
     @staticmethod
     def _plan_findings(plans: list[PlanItem], related: list[PlanItem]) -> list[Finding]:

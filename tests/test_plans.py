@@ -172,3 +172,10 @@ def test_page_budget_is_respected(web: SimWeb) -> None:
     assert res.metrics["pages_read"] == 1
     assert res.status is Status.FAIL  # the 十四五 outline is on page 2
     assert res.metrics["outline"] == {"14": False, "15": True}
+
+
+def test_column_link_to_a_404_is_missing_not_inconclusive(report: ScanReport) -> None:
+    res = result(report, "ghmissing")
+    assert res.status is Status.FAIL
+    broken = [f for f in res.findings if f.severity is Severity.WARN and "链接失效" in f.message]
+    assert broken and broken[0].evidence.http_status == 404
