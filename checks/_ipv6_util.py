@@ -138,7 +138,9 @@ def ipv6_claim(html: str) -> str | None:
     tree.strip_tags(["script", "style", "noscript"])
     body = tree.body or tree.root
     text = re.sub(r"\s+", " ", body.text(separator=" ")) if body is not None else ""
-    if match := _CLAIM.search(text):
+    matches = list(_CLAIM.finditer(text))
+    if matches:  # the last one: badges sit in the footer, news about IPv6 higher up
+        match = matches[-1]
         start = max(0, match.start() - 12)
         return text[start:match.end() + 12].strip()
     for node in tree.css("img, a"):

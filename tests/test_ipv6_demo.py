@@ -22,7 +22,7 @@ def test_demo_sites_pass_warn_and_fail_ipv6(bundled_web) -> None:
     assert jiangning["nameservers"]["zone"] == "jiangning.gov.cn" and jiangning["nameservers"]["with_aaaa"] == 1
     secondary, tertiary = jiangning["coverage"]["secondary"], jiangning["coverage"]["tertiary"]
     assert [h["host"] for h in secondary["failing_hosts"]] == ["zwfw.jiangning.gov.cn"]
-    assert [h["host"] for h in tertiary["failing_hosts"]] == ["data.jiangning.gov.cn"]
+    assert "data.jiangning.gov.cn" in [h["host"] for h in tertiary["failing_hosts"]]  # linked from /gzdt/
     assert jiangning["badge"]["claimed"] is True  # "本网站支持IPv6访问" beside a warn
     assert results["gulou"].metrics["aaaa"] == []
     # departments on *.nanjing.gov.cn share the portal's zone, which has two IPv6 name servers
