@@ -4,6 +4,7 @@ size caps, the private-address guard and retries. Loopback only."""
 from __future__ import annotations
 
 import asyncio
+import socket
 from collections.abc import Iterator
 
 import pytest
@@ -24,9 +25,9 @@ from enginekit import (
     fetch_options,
 )
 from gkaudit.model import Status
-from gkaudit.net.dns import Resolver, parse_nameserver
+from gkaudit.net.dns import Nameserver, Resolver, parse_nameserver
 from gkaudit.net.failures import FailureKind
-from gkaudit.net.http import Fetcher
+from gkaudit.net.http import Fetcher, FetchOptions
 from gkaudit.simweb.web import SimWeb
 
 from conftest import scan_web, target_of
@@ -312,3 +313,17 @@ def test_each_url_is_fetched_once_per_scan(web: SimWeb) -> None:
     first, second, v6 = asyncio.run(twice())
     assert first is second and first.ok and v6.ok
     assert sorted(r.family for r in new_records(web, before, DUAL)) == ["ipv4", "ipv6"]
+
+
+def test_dns_timeout_is_classified_and_not_retried() -> None:
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as silent:  # receives queries, never answers
+        silent.bind(("127.0.0.1", 0))
+        resolver = Resolver(Nameserver("127.0.0.1", silent.getsockname()[1]), timeout=0.3)
+
+        async def go():  # type: ignore[no-untyped-def]
+            async with Fetcher(resolver, FetchOptions(retries=3, backoff=0.01)) as fetcher:
+                return await fetcher.fetch("http://www.njqh.gov.cn/")
+
+        response = asyncio.run(asyncio.wait_for(go(), timeout=30))
+    assert response.failure is FailureKind.DNS_TIMEOUT
+    assert response.attempts == 1

@@ -116,7 +116,8 @@ def test_timeouts_are_transient(failure: FailureKind) -> None:
     assert retry_delay(answer(failure=failure)) is not None
 
 
-@pytest.mark.parametrize("failure", [FailureKind.CONNECT_REFUSED, FailureKind.DNS_NXDOMAIN, FailureKind.BLOCKED,
+@pytest.mark.parametrize("failure", [FailureKind.CONNECT_REFUSED, FailureKind.DNS_NXDOMAIN, FailureKind.DNS_TIMEOUT,
+                                     FailureKind.BLOCKED,
                                      FailureKind.TLS_ERROR, FailureKind.TOO_LARGE, FailureKind.PRIVATE_ADDRESS,
                                      FailureKind.NO_ADDRESS])
 def test_permanent_failures_are_not_retried(failure: FailureKind) -> None:

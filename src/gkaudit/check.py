@@ -144,7 +144,12 @@ def builtin_checks() -> list[Check]:
     for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda i: i.name):
         if info.name.startswith("_"):
             continue
-        found += checks_in_module(importlib.import_module(f"{package.__name__}.{info.name}"))
+        try:
+            module = importlib.import_module(f"{package.__name__}.{info.name}")
+        except Exception as exc:  # a broken check module: one clear line, not a traceback from every command
+            raise ConfigError(f"内置检查 / built-in check module {info.name!r} 无法加载 / cannot load: "
+                              f"{type(exc).__name__}: {exc}") from None
+        found += checks_in_module(module)
     return found
 
 

@@ -12,7 +12,6 @@ from urllib.parse import urlsplit
 from gkaudit import __version__
 from gkaudit.check import Check
 from gkaudit.context import ScanEnv, SiteContext
-from gkaudit.errors import ConfigError
 from gkaudit.model import CheckResult, ScannerFacts, ScanReport, SiteReport, Status, ToolInfo
 from gkaudit.net.backend import is_ipv4_mapped
 from gkaudit.net.dns import Nameserver, Resolver
@@ -70,7 +69,7 @@ async def _probe_scanner(env: ScanEnv, options: ScanOptions, check_ids: list[str
             facts.online_reason = (f"扫描机的解析器 {env.resolver.description} 无法解析对照域名 "
                                    f"{options.control_host}: {answer.detail or '无 A 记录'}")
     facts.ipv6_route = has_route()
-    if "ipv6" not in check_ids:
+    if "ipv6" not in check_ids or facts.online is False:  # offline: an IPv6 probe only waits for timeouts
         return
     if options.ipv6 == "off":
         facts.ipv6_usable, facts.ipv6_reason = False, "已用 --ipv6 off 关闭 IPv6 测量"
@@ -121,17 +120,22 @@ async def _run_check(check: Check, ctx: SiteContext, options: ScanOptions) -> Ch
     if ctx.env.scanner.online is False:
         return check.result(Status.INCONCLUSIVE, f"未检查：{ctx.env.scanner.online_reason}",
                             metrics={"reason": "scanner_offline"})
+    check_ctx = ctx.for_check(check)  # its settings were validated before the scan started
     started = time.monotonic()
+    deadline = asyncio.timeout(options.check_timeout)
     try:
-        async with asyncio.timeout(options.check_timeout):
-            result = await check.run(ctx.for_check(check))
-    except TimeoutError:
-        result = check.result(Status.INCONCLUSIVE, f"检查超时（{options.check_timeout:.0f} 秒）/ check timed out",
-                              metrics={"reason": "check_timeout"})
-    except ConfigError:
-        raise
-    except Exception as exc:  # a broken check must not stop the scan
-        result = check.result(Status.ERROR, f"检查自身出错 / check raised {type(exc).__name__}: {exc}")
+        async with deadline:
+            result = await check.run(check_ctx)
+    except Exception as exc:  # a broken check must not stop the scan, whatever it raises
+        if isinstance(exc, TimeoutError) and deadline.expired():
+            result = check.result(Status.INCONCLUSIVE,
+                                  f"检查超时（{options.check_timeout:.0f} 秒）/ check timed out",
+                                  metrics={"reason": "check_timeout"})
+        else:
+            result = check.result(Status.ERROR, f"检查自身出错 / check raised {type(exc).__name__}: {exc}")
+    if not isinstance(result, CheckResult):
+        result = check.result(Status.ERROR, f"检查自身出错 / check returned {type(result).__name__}, "
+                                            "not a CheckResult")
     result.duration_ms = int((time.monotonic() - started) * 1000)
     return result
 

@@ -28,8 +28,12 @@ class FailureKind(StrEnum):
 
     @property
     def transient(self) -> bool:
-        """Worth a retry: the same request may well succeed a moment later."""
-        return self in (FailureKind.CONNECT_TIMEOUT, FailureKind.READ_TIMEOUT, FailureKind.DNS_TIMEOUT)
+        """Worth a retry: the same request may well succeed a moment later.
+
+        Not DNS timeouts: the resolver has already retried for its whole lifetime, and its per-scan
+        cache would hand a retry the same answer.
+        """
+        return self in (FailureKind.CONNECT_TIMEOUT, FailureKind.READ_TIMEOUT)
 
 
 FAILURE_LABELS_ZH: dict[FailureKind, str] = {

@@ -35,7 +35,9 @@ def build_table(report: ScanReport) -> Table:
     for check_id in check_ids:
         table.add_column(check_id, no_wrap=True)
     for site in report.sites:
-        cells: list[Text | str] = [f"{site.name}\n[dim]{site.id}[/dim]", KIND_LABELS.get(site.kind, site.kind)]
+        # Text, not markup: a site name from targets.yaml may contain brackets.
+        cells: list[Text | str] = [Text.assemble(site.name, "\n", (site.id, "dim")),
+                                   Text(KIND_LABELS.get(site.kind, site.kind))]
         for check_id in check_ids:
             result = site.result(check_id)
             cells.append(status_text(result.status) if result else Text("-", style="dim"))
