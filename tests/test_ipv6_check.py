@@ -7,6 +7,7 @@ never connected to, by design of the check).
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
@@ -294,3 +295,21 @@ def test_https_over_ipv6_keeps_host_and_sni_and_link_hosts_are_probed_once_per_s
     assert len(shared) == 1
     hosts = {h["host"]: h for h in result.metrics["coverage"]["hosts"]}
     assert hosts["v6.links.gov.cn"]["works"] is True and hosts["v6.links.gov.cn"]["internal"] is False
+
+
+@pytest.mark.parametrize(("ipv6", "status", "exit_code"), [("auto", "pass", 0), ("off", "inconclusive", 0)])
+def test_cli_check_with_ipv6_option(web: SimWeb, ipv6: str, status: str, exit_code: int) -> None:
+    from typer.testing import CliRunner
+
+    from gkaudit.cli import app
+
+    args = ["check", web.url("www.cname.gov.cn"), "--check", "ipv6", "--format", "json", "--quiet",
+            "--nameserver", web.nameserver, "--allow-private", "--control-host", "www.gov.cn",
+            "--ipv6", ipv6, "--ipv6-control", web.url("www.gov.cn")]
+    outcome = CliRunner().invoke(app, args)
+    assert outcome.exit_code == exit_code, outcome.output
+    data = json.loads(outcome.stdout)
+    assert data["sites"][0]["results"][0]["status"] == status
+    assert data["sites"][0]["results"][0]["metrics"]["cname_chain"] == ["www.cname.gov.cn.w.cdnsim.net",
+                                                                        "edge.cdnsim.net"]
+    assert data["scanner"]["ipv6_usable"] is (ipv6 == "auto")
