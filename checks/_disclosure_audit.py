@@ -1,0 +1,374 @@
+"""The disclosure audit of one site: locate the column and its sub-columns, read them, collect findings.
+
+Used by checks/disclosure.py (its docstring states the semantics). Every finding carries the URL,
+HTTP status, link text and rule; `metrics` holds the machine-readable picture.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from gkaudit.check import finding
+from gkaudit.checks import _disclosure_data as data
+from gkaudit.checks._disclosure_judge import (
+    candidates_for,
+    guide_article,
+    guide_gaps,
+    report_year,
+    report_years,
+)
+from gkaudit.column_reader import ColumnRead, ColumnState, read_column, soft_404_reason
+from gkaudit.columns import Candidate, ListItem, page_anchor_links
+from gkaudit.context import SiteContext
+from gkaudit.listing import article_text, find_list_loader, is_home_url
+from gkaudit.model import Finding, Severity, Status
+from gkaudit.net.failures import FailureKind
+from gkaudit.net.http import Response
+from gkaudit.net.page import Page
+
+_SUBMENU_MARKS = ("sub", "drop", "second", "child", "erji", "undis", "hide")
+
+
+class AuditSettings(Protocol):
+    min_article_chars: int
+    max_list_pages: int
+    soft404_similarity: float
+    check_guide_contents: bool
+
+
+@dataclass
+class Located:
+    """Where a (sub-)column's link was found: the best candidate, the runners-up, the page it was on."""
+
+    spec: data.ColumnSpec
+    candidate: Candidate | None
+    found_on: str | None
+    runners_up: list[Candidate]
+
+    def as_data(self) -> dict[str, Any]:
+        return {"found_on": self.found_on, "candidates": [c.as_evidence() for c in self.runners_up[:4]]}
+
+
+class DisclosureAudit:
+    """One run of the disclosure check on one site. Call `execute()` once; read `findings` and `metrics`."""
+
+    def __init__(self, ctx: SiteContext, settings: AuditSettings) -> None:
+        self.ctx = ctx
+        self.settings = settings
+        self.findings: list[Finding] = []
+        self.metrics: dict[str, Any] = {"subcolumns": {}}
+        self.inconclusive: list[str] = []
+        self.home: Response | None = None
+        self.guide_text = ""
+
+    # --- findings ------------------------------------------------------------------------------
+    def add(self, severity: str, message: str, rule: str, *, url: str | None, http_status: int | None = None,
+            link_text: str | None = None, **evidence: Any) -> None:
+        self.findings.append(finding(severity, message, rule=rule, url=url, http_status=http_status,
+                                     link_text=link_text, **evidence))
+
+    def unsure(self, reason: str) -> None:
+        if reason not in self.inconclusive:
+            self.inconclusive.append(reason)
+
+    async def fetch(self, url: str) -> Response:
+        return await self.ctx.fetch(url)
+
+    # --- the run -------------------------------------------------------------------------------
+    async def execute(self) -> tuple[Status, str]:
+        target = self.ctx.target
+        self.home = home = await self.ctx.homepage()
+        if not home.ok and not target.disclosure_url:
+            return self._homepage_unreadable(home)
+        home_page = home.page() if home.ok else None
+        column_page, column_url, column_text = await self._column(home_page)
+        pages = [(where, page) for where, page in (("column", column_page), ("homepage", home_page)) if page]
+        script_column = column_page is not None and _looks_script_rendered(column_page)
+        for spec in data.SUBCOLUMNS:
+            located = self._locate(spec, pages, {column_url, home.url, home.final_url})
+            await self._subcolumn(located, column_url, script_column)
+        request = self._locate(data.REQUEST, pages, {column_url, home.url, home.final_url})
+        await self._request_channel(request, column_url)
+        self.metrics["inconclusive_reasons"] = self.inconclusive
+        return self._verdict(column_text)
+
+    def _homepage_unreadable(self, home: Response) -> tuple[Status, str]:
+        reason = "blocked" if home.failure is FailureKind.BLOCKED else "homepage_unreachable"
+        why = home.describe_failure() or f"HTTP {home.status}"
+        self.add("info", f"首页无法读取（{why}），无法查找政府信息公开专栏", data.RULE_COLUMN,
+                 **home.evidence())
+        self.unsure(reason)
+        self.metrics["inconclusive_reasons"] = self.inconclusive
+        return Status.INCONCLUSIVE, f"无法判定：首页无法读取（{why}）"
+
+    async def _column(self, home_page: Page | None) -> tuple[Page | None, str | None, str | None]:
+        """Find and open the column. Returns its page (None if unusable), its URL and its link text."""
+        target = self.ctx.target
+        home = self.home
+        assert home is not None
+        candidates = candidates_for(data.COLUMN, page_anchor_links(home_page)) if home_page else []
+        self.metrics["column_candidates"] = [c.as_evidence() for c in candidates[:5]]
+        if target.disclosure_url:
+            url, text, source = target.disclosure_url, None, "target"
+        elif candidates:
+            url, text, source = candidates[0].url, candidates[0].text, "homepage"
+        else:
+            if home_page is not None and _looks_script_rendered(home_page):
+                self.unsure("homepage_script_only")
+                self.add("info", "首页导航由脚本生成，读不到政府信息公开专栏的链接", data.RULE_COLUMN,
+                         **home.evidence(), data={"links": len(home_page.links)})
+            else:
+                self.add("fail", "首页未见“政府信息公开”专栏入口", data.RULE_COLUMN, **home.evidence(),
+                         data={"links_on_homepage": len(home_page.links) if home_page else 0,
+                               "names": list(data.COLUMN.names), "slugs": list(data.COLUMN.slugs)})
+            self.metrics.update(column_url=None, column_source=None)
+            return None, None, None
+        self.metrics.update(column_url=url, column_source=source, column_link_text=text)
+        page = await self._open_column(url, text, source, candidates, home_page)
+        if page is not None and len(self._found_here(page)) < 2:
+            page, url, text = await self._second_hop(page, url, text)
+        return page, url, text
+
+    async def _open_column(self, url: str, text: str | None, source: str, candidates: list[Candidate],
+                           home_page: Page | None) -> Page | None:
+        response = await self.fetch(url)
+        evidence = {**response.evidence(), "link_text": text,
+                    "data": {"source": source, "candidates": [c.as_evidence() for c in candidates[:4]]}}
+        if response.failure is FailureKind.BLOCKED:
+            self.unsure("blocked")
+            self.add("info", f"专栏页面被反爬虫网关拦截：{response.detail}", data.RULE_COLUMN, **evidence)
+            return None
+        if not response.ok:
+            why = response.describe_failure() or f"HTTP {response.status}"
+            self.add("fail", f"政府信息公开专栏无法打开（{why}）", data.RULE_COLUMN, **evidence)
+            return None
+        if reason := soft_404_reason(response, self.home, self.settings.soft404_similarity):
+            self.add("fail", f"政府信息公开专栏是软404：{reason}", data.RULE_COLUMN, **evidence)
+            return None
+        where = "由 targets.yaml 的 disclosure_url 指定" if source == "target" else "首页链接"
+        if source == "homepage" and home_page is not None and _in_submenu(home_page, url):
+            where += "（位于二级菜单中）"
+            evidence["data"]["in_submenu"] = True
+            self.metrics["column_in_submenu"] = True
+        self.add("info", f"找到政府信息公开专栏（{where}）", data.RULE_COLUMN, **evidence)
+        return response.page()
+
+    def _found_here(self, page: Page) -> list[str]:
+        links = page_anchor_links(page)
+        return [spec.key for spec in data.SUBCOLUMNS if candidates_for(spec, links, min_score=60)]
+
+    async def _second_hop(self, page: Page, url: str, text: str | None) -> tuple[Page, str, str | None]:
+        """A 政务公开 landing page that links the 政府信息公开 column proper: follow that one link."""
+        home = self.home
+        assert home is not None
+        known = {url, home.url, home.final_url}
+        for candidate in candidates_for(data.COLUMN, page_anchor_links(page), min_score=100):
+            if candidate.url in known or is_home_url(candidate.url, known):
+                continue
+            response = await self.fetch(candidate.url)
+            if not response.ok or soft_404_reason(response, home, self.settings.soft404_similarity):
+                continue
+            deeper = response.page()
+            if len(self._found_here(deeper)) > len(self._found_here(page)):
+                self.add("info", f"专栏入口页链接到政府信息公开专栏“{candidate.text}”，据此查找子栏目",
+                         data.RULE_COLUMN, **response.evidence(), link_text=candidate.text)
+                self.metrics.update(column_url=candidate.url, column_hop_from=url)
+                return deeper, candidate.url, candidate.text
+            break
+        return page, url, text
+
+    def _locate(self, spec: data.ColumnSpec, pages: list[tuple[str, Page]], exclude: set[str | None]) -> Located:
+        for where, page in pages:
+            found = [c for c in candidates_for(spec, page_anchor_links(page)) if c.url not in exclude]
+            if found:
+                return Located(spec, found[0], where, found)
+        return Located(spec, None, None, [])
+
+    # --- sub-columns ---------------------------------------------------------------------------
+    async def _subcolumn(self, located: Located, column_url: str | None, script_column: bool) -> None:
+        spec = located.spec
+        entry: dict[str, Any] = {**located.as_data(), "url": None, "state": "missing"}
+        self.metrics["subcolumns"][spec.key] = entry
+        if located.candidate is None:
+            self._missing(spec, column_url, script_column)
+            return
+        candidate = located.candidate
+        s = self.settings
+        read = await read_column(self.fetch, candidate.url, self.home, min_article_chars=s.min_article_chars,
+                                 allow_directory=spec.allow_directory, similarity=s.soft404_similarity,
+                                 max_pages=s.max_list_pages if spec is data.REPORT else 1)
+        entry.update(url=candidate.url, link_text=candidate.text, **read.data())
+        where = "专栏页" if located.found_on == "column" else "首页"
+        evidence = {**read.evidence(), "link_text": candidate.text}
+        evidence["data"].update(found_on=located.found_on)
+        rule = data.RULE_SUBCOLUMNS
+        if read.state is ColumnState.OK:
+            self.add("info", f"{spec.label_zh}：{read.reason}（链接见{where}）", rule, **evidence)
+        elif read.state in (ColumnState.DEAD, ColumnState.SOFT_404, ColumnState.BLANK):
+            self.add("fail", f"{spec.label_zh}{read.state.label_zh}：{read.reason}", data.RULE_BLANK
+                     if read.state is ColumnState.BLANK else rule, **evidence)
+        else:
+            self.unsure({ColumnState.BLOCKED: "blocked", ColumnState.SCRIPT_UNKNOWN: "script_only",
+                         ColumnState.ENDPOINT_FAILED: "list_endpoint_failed"}[read.state])
+            self.add("info", f"{spec.label_zh}无法判定：{read.reason}", rule, **evidence)
+        if read.state is not ColumnState.OK:
+            return
+        if spec is data.GUIDE and s.check_guide_contents:
+            await self._guide_contents(read, candidate.text)
+        elif spec is data.REPORT:
+            self._annual_reports(read, candidate.text)
+
+    def _missing(self, spec: data.ColumnSpec, column_url: str | None, script_column: bool) -> None:
+        home = self.home
+        assert home is not None
+        searched = [u for u in (column_url, home.final_url if home.ok else None) if u]
+        evidence = {"url": column_url or home.url, "http_status": home.status if not column_url else None,
+                    "data": {"searched": searched, "names": list(spec.names), "slugs": list(spec.slugs)}}
+        if script_column:
+            self.unsure("script_only")
+            self.add("info", f"专栏页由脚本生成，读不到“{spec.label_zh}”的链接", data.RULE_SUBCOLUMNS, **evidence)
+        elif column_url is None and not home.ok:
+            self.unsure("homepage_unreachable")
+        else:
+            self.add("fail", f"未找到子栏目“{spec.label_zh}”（专栏页与首页均无链接）", data.RULE_SUBCOLUMNS,
+                     **evidence)
+
+    async def _guide_contents(self, read: ColumnRead, link_text: str) -> None:
+        page = read.page
+        assert page is not None
+        text, url, status = article_text(page), read.response.final_url, read.response.status
+        chosen = guide_article(read.items) if read.dated else None
+        if chosen is not None:
+            article = await self.fetch(chosen.url)
+            if not article.ok:
+                why = article.describe_failure() or f"HTTP {article.status}"
+                self.add("warn", f"指南正文“{chosen.title}”无法打开（{why}），未能核对指南内容", data.RULE_GUIDE,
+                         **article.evidence(), link_text=chosen.title)
+                return
+            text, url, status, link_text = article_text(article.page()), article.final_url, article.status, \
+                chosen.title
+        self.guide_text = text
+        gaps = guide_gaps(text)
+        self.metrics["guide_missing"] = gaps
+        if gaps:
+            self.add("warn", f"政府信息公开指南缺少：{'、'.join(gaps)}", data.RULE_GUIDE, url=url,
+                     http_status=status, link_text=link_text, data={"missing": gaps, "chars": len(text)})
+        else:
+            self.add("info", "政府信息公开指南列明了办公地址、联系电话、办公时间或互联网联系方式", data.RULE_GUIDE,
+                     url=url, http_status=status, link_text=link_text, data={"chars": len(text)})
+
+    def _annual_reports(self, read: ColumnRead, link_text: str) -> None:
+        now, is_gov = self.ctx.now, self.ctx.target.kind.is_government
+        years = report_years(read.items, now, is_gov)
+        page = read.page
+        if not years.by_year and page is not None:  # the column is itself one report
+            if (year := report_year(page.meta("ArticleTitle") or page.title)) is not None:
+                years.by_year[year] = next(iter(read.items), None) or _as_item(page)
+        self.metrics.update(report_years=years.years, latest_report_year=years.latest,
+                            report_due_year=years.due_year, report_deadline=years.deadline.isoformat())
+        who = "县级以上人民政府" if is_gov else "政府部门"
+        due_item = years.by_year.get(years.due_year)
+        evidence = {"url": read.response.final_url, "http_status": read.response.status, "link_text": link_text,
+                    "data": {"years": years.years, "latest": years.latest, "due_year": years.due_year,
+                             "deadline": years.deadline.isoformat(), "kind": self.ctx.target.kind.value}}
+        if due_item is not None:
+            evidence["matched_text"] = due_item.title
+            self.add("info", f"年报齐全：已公布 {years.due_year} 年度报告（{who}应于 {years.deadline.isoformat()} 前公布），"
+                             f"找到年份 {_years_text(years.years)}", data.RULE_REPORT, **evidence)
+        else:
+            titles = [item.title for item in read.items[:5]]
+            evidence["data"]["titles_seen"] = titles
+            found = f"找到年份 {_years_text(years.years)}" if years.years else "未识别出任何年度报告"
+            self.add("fail", f"未见 {years.due_year} 年度政府信息公开工作年度报告（{who}应于 "
+                             f"{years.deadline.isoformat()} 前公布）；{found}", data.RULE_REPORT, **evidence)
+        upcoming = years.due_year + 1
+        if upcoming < now.year and upcoming not in years.by_year:
+            self.add("info", f"{upcoming} 年度报告尚未到期（截止 {years.deadline.year + 1}-"
+                             f"{years.deadline.month:02d}-{years.deadline.day:02d}）", data.RULE_REPORT,
+                     url=read.response.final_url, http_status=read.response.status, link_text=link_text)
+
+    async def _request_channel(self, located: Located, column_url: str | None) -> None:
+        entry: dict[str, Any] = {**located.as_data(), "url": None, "state": "missing"}
+        self.metrics["request_channel"] = entry
+        candidate = located.candidate
+        if candidate is None:
+            home = self.home
+            assert home is not None
+            url = column_url or home.url
+            if self.guide_text and data.GUIDE_REQUEST_CHANNEL.search(self.guide_text):
+                entry.update(state="in_guide")
+                self.add("info", "未见单独的依申请公开栏目，指南中说明了申请渠道", data.RULE_REQUEST, url=url)
+            elif column_url is not None or home.ok:
+                self.add("warn", "未找到依申请公开渠道（专栏页、首页与指南均未见）", data.RULE_REQUEST, url=url,
+                         data={"names": list(data.REQUEST.names), "slugs": list(data.REQUEST.slugs)})
+            return
+        response = await self.fetch(candidate.url)
+        evidence = {**response.evidence(), "link_text": candidate.text, "data": {"found_on": located.found_on}}
+        entry.update(url=candidate.url, link_text=candidate.text, http_status=response.status)
+        if response.failure is FailureKind.BLOCKED:
+            entry["state"] = "blocked"
+            self.unsure("blocked")
+            self.add("info", "依申请公开页面被反爬虫网关拦截", data.RULE_REQUEST, **evidence)
+        elif not response.ok:
+            entry["state"] = "dead"
+            why = response.describe_failure() or f"HTTP {response.status}"
+            self.add("warn", f"依申请公开渠道无法打开（{why}）", data.RULE_REQUEST, **evidence)
+        elif reason := soft_404_reason(response, self.home, self.settings.soft404_similarity):
+            entry["state"] = "soft_404"
+            self.add("warn", f"依申请公开渠道是软404：{reason}", data.RULE_REQUEST, **evidence)
+        else:
+            entry["state"] = "ok"
+            self.add("info", "依申请公开渠道可以打开", data.RULE_REQUEST, **evidence)
+
+    # --- verdict -------------------------------------------------------------------------------
+    def _verdict(self, column_text: str | None) -> tuple[Status, str]:
+        fails = [f.message for f in self.findings if f.severity is Severity.FAIL]
+        warns = [f.message for f in self.findings if f.severity is Severity.WARN]
+        if fails:
+            more = f" 等 {len(fails)} 项" if len(fails) > 2 else ""
+            return Status.FAIL, "；".join(fails[:2]) + more
+        if self.inconclusive:
+            reasons = "、".join(_REASONS_ZH.get(r, r) for r in self.inconclusive)
+            return Status.INCONCLUSIVE, f"无法判定：{reasons}" + (f"；另有警告：{warns[0]}" if warns else "")
+        if warns:
+            return Status.WARN, "；".join(warns[:2])
+        latest = self.metrics.get("latest_report_year")
+        return Status.PASS, "专栏与指南、制度、法定主动公开内容、年报四个子栏目齐全" + (
+            f"，最新年报为 {latest} 年度" if latest else "")
+
+
+_REASONS_ZH = {
+    "blocked": "被反爬虫网关拦截", "homepage_unreachable": "首页无法访问", "homepage_script_only": "首页由脚本生成",
+    "script_only": "栏目列表由脚本加载且接口未知", "list_endpoint_failed": "栏目列表接口无法读取",
+}
+
+
+def _years_text(years: list[int]) -> str:
+    return "、".join(str(y) for y in years) if years else "无"
+
+
+def _as_item(page: Page) -> ListItem:
+    return ListItem(page.meta("ArticleTitle") or page.title, page.url, None)
+
+
+def _looks_script_rendered(page: Page) -> bool:
+    """Few links and a script that builds the page: its navigation cannot be read without a browser."""
+    return len(page.links) < 5 and find_list_loader(page) is not None
+
+
+def _in_submenu(page: Page, url: str) -> bool:
+    """The first anchor to `url` sits in a nested list or a hidden / drop-down block."""
+    for node, link in page.anchors():
+        if link.url != url:
+            continue
+        lists, ancestor = 0, node.parent
+        while ancestor is not None and ancestor.tag not in ("body", "html"):
+            if ancestor.tag in ("ul", "ol"):
+                lists += 1
+            marks = f"{ancestor.attributes.get('class') or ''} {ancestor.attributes.get('style') or ''}".lower()
+            if "display:none" in marks.replace(" ", "") or any(m in marks for m in _SUBMENU_MARKS):
+                return True
+            ancestor = ancestor.parent
+        return lists >= 2
+    return False

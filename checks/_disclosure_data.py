@@ -1,0 +1,104 @@
+"""Data of the disclosure check: column and sub-column names, URL slugs, rules, guide and report patterns.
+
+Everything here is data (RULES.md §2): a new regulation year, a new CMS slug or a new name seen in
+practice is an edit of this file, not of the check's logic.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+BASIS = "国办公开办函〔2019〕61号；政府信息公开条例第十二、二十四、二十八、四十九条"
+
+RULE_COLUMN = "国办公开办函〔2019〕61号：政府网站首页设置“政府信息公开”专栏"
+RULE_SUBCOLUMNS = ("国办公开办函〔2019〕61号：专栏设置政府信息公开指南、政府信息公开制度、"
+                   "法定主动公开内容、政府信息公开工作年度报告四个子栏目")
+RULE_BLANK = "国办秘函〔2019〕19号：空白栏目、无法访问的栏目计入扣分/否决项"
+RULE_GUIDE = ("政府信息公开条例第十二条：指南包括政府信息公开工作机构的名称、办公地址、办公时间、"
+              "联系电话、传真号码、互联网联系方式等")
+RULE_REQUEST = "政府信息公开条例第二十八条：提供依申请公开的渠道"
+RULE_REPORT = ("政府信息公开条例第四十九条：政府部门于每年1月31日前、县级以上人民政府于每年3月31日前"
+               "公布本机关上一年度政府信息公开工作年度报告")
+
+
+@dataclass(frozen=True)
+class ColumnSpec:
+    """How to recognise one (sub-)column: link texts, URL slugs, texts that look alike but are not it."""
+
+    key: str
+    label_zh: str
+    names: tuple[str, ...]
+    slugs: tuple[str, ...]
+    exclude: tuple[str, ...] = ()
+    required: bool = True
+    allow_directory: bool = False
+
+
+COLUMN = ColumnSpec(
+    "column", "政府信息公开专栏",
+    names=("政府信息公开专栏", "政府信息公开", "信息公开专栏", "信息公开", "政务公开", "政务信息公开"),
+    slugs=("xxgkzl", "zfxxgk", "xxgk", "zwgk", "gkml", "gkmlpt"),
+    exclude=("指南", "制度", "年报", "年度报告", "申请", "主动公开内容", "规定", "条例"),
+)
+
+GUIDE = ColumnSpec(
+    "guide", "政府信息公开指南",
+    names=("政府信息公开指南", "信息公开指南", "政务公开指南", "公开指南"),
+    slugs=("xxgkzn", "zfxxgkzn", "gkzn"),
+    exclude=("办事指南", "服务指南"),
+)
+SYSTEM = ColumnSpec(
+    "system", "政府信息公开制度",
+    names=("政府信息公开制度", "信息公开制度", "政务公开制度", "公开制度"),
+    slugs=("xxgkzd", "zfxxgkzd", "gkzd", "zdwj"),
+)
+STATUTORY = ColumnSpec(
+    "statutory", "法定主动公开内容",
+    names=("法定主动公开内容", "主动公开内容", "法定主动公开", "主动公开"),
+    slugs=("fdzdgknr", "xxgkgknr", "fdgknr", "zdgknr", "zdgk"),
+    exclude=("目录", "规定"),
+    allow_directory=True,
+)
+REPORT = ColumnSpec(
+    "annual_report", "政府信息公开工作年度报告",
+    names=("政府信息公开工作年度报告", "政府信息公开年度报告", "政府信息公开年报", "信息公开年度报告",
+           "信息公开年报", "年度报告", "年报"),
+    slugs=("xxgknb", "zfxxgknb", "zfxxgkndbg", "ndbg", "gknb"),
+    exclude=("网站", "报表", "决算", "预算"),
+)
+REQUEST = ColumnSpec(
+    "request", "依申请公开",
+    names=("依申请公开", "申请公开政府信息", "政府信息公开申请", "依申请公开政府信息", "申请公开"),
+    slugs=("ysqgk", "ysq", "sqgk"),
+    exclude=("须知", "答复", "统计"),
+    required=False,
+)
+
+SUBCOLUMNS: tuple[ColumnSpec, ...] = (GUIDE, SYSTEM, STATUTORY, REPORT)
+
+# --- guide contents (条例第十二条) -----------------------------------------------------------------
+# Each item: (key, label, pattern). "hours_or_online" is satisfied by either pattern.
+GUIDE_ADDRESS = re.compile(r"(?:办公|联系|通讯|通信)?地\s*址\s*[:：]|办公地点\s*[:：]?|地址位于|位于.{2,30}(?:路|街|大道)\d+号")
+GUIDE_PHONE = re.compile(r"(?:电\s*话|咨询电话|联系电话)\s*[:：]?\s*[（(]?0\d{2,3}[)）]?[-－\s]?\d{7,8}"
+                         r"|0\d{2,3}[-－]\d{7,8}")
+GUIDE_HOURS = re.compile(r"(?:办公|受理|工作|接待)时间\s*[:：]?|工作日\s*(?:上午|\d)")
+GUIDE_ONLINE = re.compile(r"在线申请|网上申请|网上提交|在线提交|申请平台|互联网联系方式|电子邮箱\s*[:：]|"
+                          r"[\w.\-]+@[\w\-]+\.[\w.]+|网\s*址\s*[:：]\s*https?://")
+GUIDE_ITEMS: tuple[tuple[str, str], ...] = (
+    ("address", "办公地址"),
+    ("phone", "联系电话"),
+    ("hours_or_online", "办公时间或互联网联系方式"),
+)
+# A guide that mentions these offers the on-request channel itself (Art. 28 channel "inside the guide").
+GUIDE_REQUEST_CHANNEL = re.compile(r"依申请公开|申请公开政府信息|政府信息公开申请")
+
+# --- annual reports (条例第四十九条) ---------------------------------------------------------------
+REPORT_TITLE = re.compile(r"信息公开.{0,8}(?:年度报告|年报)|(?:年度报告|年报).{0,4}信息公开")
+REPORT_EXCLUDE = re.compile(r"网站.{0,6}(?:年度报表|年度报告|年报)|报表")
+YEAR_IN_TITLE = re.compile(r"((?:19|20)\d{2})\s*年")
+CN_DIGITS = {"〇": "0", "○": "0", "零": "0", "一": "1", "二": "2", "三": "3", "四": "4", "五": "5", "六": "6",
+             "七": "7", "八": "8", "九": "9"}
+CN_YEAR = re.compile(r"([二][〇○零一二三四五六七八九]{3})\s*年")
+DEPARTMENT_DEADLINE = (1, 31)   # (month, day): a department's report for last year is due by then
+GOVERNMENT_DEADLINE = (3, 31)   # a county-level-or-above government's (portal, district, new_area)

@@ -1,0 +1,97 @@
+"""Pure judgements of the disclosure check: which link is which sub-column, guide contents, report years."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from gkaudit.checks import _disclosure_data as data
+from gkaudit.columns import Candidate, ListItem, rank_links
+from gkaudit.net.page import Link
+
+
+def candidates_for(spec: data.ColumnSpec, links: Iterable[Link], min_score: int = 40) -> list[Candidate]:
+    """Links that may lead to the (sub-)column `spec`, best first; look-alikes (`spec.exclude`) left out."""
+    kept = [link for link in links if not any(word in link.label for word in spec.exclude)]
+    if spec is data.COLUMN:
+        sub_names = {name for sub in (*data.SUBCOLUMNS, data.REQUEST) for name in sub.names}
+        kept = [link for link in kept if link.label.replace(" ", "") not in sub_names]
+    return rank_links(kept, spec.names, spec.slugs, min_score=min_score)
+
+
+# --- guide contents ------------------------------------------------------------------------------
+def guide_gaps(text: str) -> list[str]:
+    """The Art. 12 items (labels) a guide's text does not show: address, phone, hours or online channel."""
+    found = {
+        "address": bool(data.GUIDE_ADDRESS.search(text)),
+        "phone": bool(data.GUIDE_PHONE.search(text)),
+        "hours_or_online": bool(data.GUIDE_HOURS.search(text) or data.GUIDE_ONLINE.search(text)),
+    }
+    return [label for key, label in data.GUIDE_ITEMS if not found[key]]
+
+
+def guide_article(items: list[ListItem]) -> ListItem | None:
+    """On a guide column that lists guides, the one to read: the newest item titled 指南, else the first."""
+    guides = [item for item in items if "指南" in item.title]
+    pool = guides or items
+    if not pool:
+        return None
+    return max(pool, key=lambda item: (item.date or date.min, -pool.index(item)))
+
+
+# --- annual reports ------------------------------------------------------------------------------
+def report_year(title: str) -> int | None:
+    """The year an annual-report title is about ("2025年…政府信息公开工作年度报告" -> 2025), else None."""
+    title = title.replace(" ", "")
+    if not data.REPORT_TITLE.search(title) or data.REPORT_EXCLUDE.search(title):
+        return None
+    if match := data.YEAR_IN_TITLE.search(title):
+        return int(match.group(1))
+    if match := data.CN_YEAR.search(title):
+        return int("".join(data.CN_DIGITS[ch] for ch in match.group(1)))
+    return None
+
+
+@dataclass(frozen=True)
+class ReportYears:
+    """Annual reports found by year (the list item for each), and which year is due on the scan date."""
+
+    by_year: dict[int, ListItem]
+    due_year: int
+    deadline: date
+
+    @property
+    def years(self) -> list[int]:
+        return sorted(self.by_year, reverse=True)
+
+    @property
+    def latest(self) -> int | None:
+        return max(self.by_year, default=None)
+
+    @property
+    def due_present(self) -> bool:
+        return self.due_year in self.by_year
+
+
+def due_report_year(now: date, is_government: bool) -> tuple[int, date]:
+    """The latest report year that must be online on `now`, and that report's deadline.
+
+    A department publishes year Y-1's report by 31 January of Y, a government by 31 March
+    (条例第四十九条). Up to the deadline, the report for Y-2 is the latest one due.
+    """
+    month, day = data.GOVERNMENT_DEADLINE if is_government else data.DEPARTMENT_DEADLINE
+    deadline = date(now.year, month, day)
+    if now > deadline:
+        return now.year - 1, deadline
+    return now.year - 2, date(now.year - 1, month, day)
+
+
+def report_years(items: Iterable[ListItem], now: date, is_government: bool) -> ReportYears:
+    by_year: dict[int, ListItem] = {}
+    for item in items:
+        year = report_year(item.title)
+        if year is not None and year <= now.year and year not in by_year:
+            by_year[year] = item
+    due, deadline = due_report_year(now, is_government)
+    return ReportYears(by_year, due, deadline)

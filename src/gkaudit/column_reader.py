@@ -1,0 +1,210 @@
+"""Read one column page the way an evaluator does: reachable, not a soft 404, not blank, script lists read.
+
+Shared by the column checks (disclosure, plans). The network comes in as a `fetch` callable
+(pass `ctx.fetch`), so checks keep their single door to the network.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from gkaudit.columns import ListItem, list_items, pagination
+from gkaudit.listing import (
+    ListLoader,
+    article_text,
+    child_columns,
+    dated_items,
+    error_page_reason,
+    find_list_loader,
+    hanweb_records,
+    inline_records,
+    is_home_url,
+    same_as_home,
+)
+from gkaudit.net.failures import FailureKind
+from gkaudit.net.http import Response
+from gkaudit.net.page import Page, decode_html
+
+Fetch = Callable[[str], Awaitable[Response]]
+
+
+class ColumnState(StrEnum):
+    """What reading a column page established. Only `ok`, `blank`, `dead` and `soft_404` are verdicts."""
+
+    OK = "ok"
+    BLANK = "blank"
+    DEAD = "dead"
+    SOFT_404 = "soft_404"
+    BLOCKED = "blocked"
+    SCRIPT_UNKNOWN = "script_unknown"
+    ENDPOINT_FAILED = "endpoint_failed"
+
+    @property
+    def decided(self) -> bool:
+        """The page's state is known (as opposed to: we could not read it)."""
+        return self in (ColumnState.OK, ColumnState.BLANK, ColumnState.DEAD, ColumnState.SOFT_404)
+
+    @property
+    def label_zh(self) -> str:
+        return _LABELS[self]
+
+
+_LABELS = {
+    ColumnState.OK: "正常", ColumnState.BLANK: "空白栏目", ColumnState.DEAD: "无法打开",
+    ColumnState.SOFT_404: "软404（错误页或跳回首页）", ColumnState.BLOCKED: "被反爬虫网关拦截",
+    ColumnState.SCRIPT_UNKNOWN: "列表由脚本加载，接口未知", ColumnState.ENDPOINT_FAILED: "列表接口无法读取",
+}
+
+
+@dataclass
+class ColumnRead:
+    """The outcome of reading one column page (and its list endpoint, where a script fills the list)."""
+
+    url: str
+    state: ColumnState
+    response: Response
+    reason: str = ""
+    items: list[ListItem] = field(default_factory=list)
+    article_chars: int = 0
+    children: list[str] = field(default_factory=list)
+    loader: ListLoader | None = None
+    endpoint: Response | None = None
+    pages_read: int = 1
+
+    @property
+    def page(self) -> Page | None:
+        return self.response.page() if self.response.ok else None
+
+    @property
+    def dated(self) -> list[ListItem]:
+        return dated_items(self.items)
+
+    def evidence(self) -> dict[str, Any]:
+        """Evidence fields for `finding(**...)`: the fetch, and what was read in `data`."""
+        evidence = self.response.evidence()
+        evidence["data"] = self.data()
+        return evidence
+
+    def data(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"state": self.state.value, "items": len(self.items),
+                                "dated_items": len(self.dated), "article_chars": self.article_chars}
+        if self.children:
+            data["child_columns"] = len(self.children)
+        if self.loader is not None:
+            data["loader"] = self.loader.as_evidence()
+        if self.endpoint is not None:
+            data["endpoint_status"] = self.endpoint.status
+            data["endpoint_failure"] = self.endpoint.failure.value if self.endpoint.failure else None
+        if self.pages_read > 1:
+            data["pages_read"] = self.pages_read
+        latest = max((i.date for i in self.items if i.date), default=None)
+        if latest:
+            data["latest_item"] = latest.isoformat()
+        return data
+
+
+def soft_404_reason(response: Response, home: Response | None, similarity: float = 0.9) -> str | None:
+    """Why an answered page is a soft 404: redirected to the homepage, an error page, or the homepage itself."""
+    home_urls = {home.url, home.final_url} if home is not None else set()
+    if response.redirects and home_urls and is_home_url(response.final_url, home_urls) \
+            and not is_home_url(response.url, home_urls):
+        return f"跳转到首页 {response.final_url}"
+    page = response.page()
+    if reason := error_page_reason(page):
+        return f"错误页面（HTTP {response.status}）：{reason}"
+    if home is not None and home.ok and response.final_url != home.final_url \
+            and same_as_home(page, home.page(), similarity):
+        return f"标题与首页相同（“{page.title}”），内容即首页"
+    return None
+
+
+async def read_column(fetch: Fetch, url: str, home: Response | None = None, *, min_article_chars: int = 150,
+                      allow_directory: bool = False, max_pages: int = 1, similarity: float = 0.9) -> ColumnRead:
+    """Fetch `url` and judge it: dead, soft 404, blocked, a list (read through its endpoint if scripted), blank.
+
+    `allow_directory`: a page of links to its own child columns counts as content (法定主动公开内容).
+    `max_pages`: list pages to read in all (pagination followed for the rest).
+    """
+    response = await fetch(url)
+    if response.failure is FailureKind.BLOCKED:
+        return ColumnRead(url, ColumnState.BLOCKED, response, f"被反爬虫网关拦截：{response.detail}")
+    if response.failure is not None:
+        return ColumnRead(url, ColumnState.DEAD, response, response.describe_failure())
+    if response.status is None or response.status >= 400:
+        return ColumnRead(url, ColumnState.DEAD, response, f"HTTP {response.status}")
+    if reason := soft_404_reason(response, home, similarity):
+        return ColumnRead(url, ColumnState.SOFT_404, response, reason)
+    page = response.page()
+    items = list_items(page)
+    if not dated_items(items):
+        items += inline_records(page)
+    read = ColumnRead(url, ColumnState.OK, response, items=items, article_chars=len(article_text(page)))
+    if allow_directory:
+        read.children = child_columns(page)
+    directory = allow_directory and len(read.children) >= 2
+    if read.dated or read.article_chars >= min_article_chars:
+        if read.dated and max_pages > 1:
+            await _more_pages(fetch, read, page, max_pages)
+        read.reason = _content_reason(read, min_article_chars)
+        return read
+    loader = read.loader = find_list_loader(page)
+    if loader is not None and loader.known:
+        await _read_endpoint(fetch, read, loader, min_article_chars)
+        if read.state is ColumnState.OK or not directory:
+            return read
+    if directory:
+        read.state, read.reason = ColumnState.OK, _content_reason(read, min_article_chars)
+        return read
+    if loader is None:
+        read.state, read.reason = ColumnState.BLANK, "页面无带日期的条目，也无正文"
+        return read
+    read.state = ColumnState.SCRIPT_UNKNOWN
+    read.reason = f"列表由脚本加载（{loader.kind}），无法识别接口：{loader.clue[:120]}"
+    return read
+
+
+async def _read_endpoint(fetch: Fetch, read: ColumnRead, loader: ListLoader, min_article_chars: int) -> ColumnRead:
+    assert loader.endpoint is not None
+    endpoint = await fetch(loader.endpoint)
+    read.endpoint = endpoint
+    if not endpoint.ok:
+        why = endpoint.describe_failure() or f"HTTP {endpoint.status}"
+        read.state, read.reason = ColumnState.ENDPOINT_FAILED, f"列表接口 {loader.endpoint} 无法读取：{why}"
+        return read
+    if loader.kind == "hanweb_jpage":
+        text, _ = decode_html(endpoint.body, endpoint.content_type)
+        read.items = hanweb_records(text, endpoint.final_url)
+        article = 0
+    else:
+        sub = endpoint.page()
+        read.items = list_items(sub)
+        article = len(article_text(sub))
+    read.article_chars = max(read.article_chars, article)
+    if read.dated or article >= min_article_chars:
+        read.state = ColumnState.OK
+        read.reason = f"经列表接口（{loader.kind}）读取：" + _content_reason(read, min_article_chars)
+    else:
+        read.state, read.reason = ColumnState.BLANK, f"列表接口（{loader.kind}）返回的列表没有带日期的条目"
+    return read
+
+
+async def _more_pages(fetch: Fetch, read: ColumnRead, page: Page, max_pages: int) -> None:
+    for url in pagination(page, limit=max_pages - 1).urls[: max_pages - 1]:
+        response = await fetch(url)
+        if not response.ok:
+            break
+        read.pages_read += 1
+        known = {item.url for item in read.items}
+        read.items += [item for item in list_items(response.page()) if item.url not in known]
+
+
+def _content_reason(read: ColumnRead, min_article_chars: int) -> str:
+    if read.dated:
+        latest = max(i.date for i in read.dated if i.date)
+        return f"列表有 {len(read.dated)} 条带日期的条目，最新 {latest.isoformat()}"
+    if read.article_chars >= min_article_chars:
+        return f"正文 {read.article_chars} 字"
+    return f"栏目导航页，含 {len(read.children)} 个下级栏目"
