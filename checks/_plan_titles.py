@@ -48,6 +48,9 @@ OUTLINE_NAME = re.compile(r"(?:国民经济和社会|经济社会)发展.*规划
 SPATIAL_MARKERS = ("国土空间", "土地利用总体规划", "城市总体规划", "控制性详细规划", "村庄规划", "分区规划")
 REGIONAL_MARKERS = ("区域", "一体化", "都市圈", "城市群", "经济带", "协同发展", "跨界", "毗邻")
 SPECIAL_MARKERS = ("专项规划", "专项")
+#: Column names, not documents: a menu link 专项规划 or “十四五”规划 is not a plan (generation words removed first).
+COLUMN_NAMES = frozenset({"规划", "发展规划", "专项规划", "国土空间规划", "区域规划", "总体规划", "规划纲要", "规划信息",
+                          "规划计划", "五年规划", "其他规划", "历史规划", "规划文件", "相关规划", "国民经济和社会发展规划"})
 YEAR_RANGE = re.compile(r"((?:19|20)\d{2})\s*(?:年)?\s*[-—–~～至到－]+\s*((?:19|20)\d{2})")
 QUOTES = re.compile(r"[“”\"'‘’「」『』〝〞]")
 
@@ -126,6 +129,8 @@ def classify_title(title: str) -> PlanTitle:
             return PlanTitle(title, False, generations=generations, related=is_about_plan,
                              reason=f"{reason}（含“{word}”），不是规划文本本身")
     head = _head(inner)
+    if _strip_generations(head, generations) in COLUMN_NAMES:
+        return PlanTitle(title, False, generations=generations, reason="栏目名称，不是规划文件")
     if ANNUAL_PLAN.search(head):
         return PlanTitle(title, True, "other", generations, reason="年度国民经济和社会发展计划")
     if not head.endswith(PLAN_HEADS):
@@ -148,13 +153,17 @@ def _plan_type(head: str, generations: frozenset[int]) -> str:
     return "other"
 
 
-def _names_a_field(head: str, generations: frozenset[int]) -> bool:
-    """Something is left between the place/generation words and 规划: e.g. 十四五 + 交通运输发展 + 规划."""
-    rest = head
+def _strip_generations(head: str, generations: frozenset[int], mark: str = "") -> str:
+    """`head` with its generation words and five-year ranges replaced by `mark`."""
     for number in generations:
         for word in generation_words(number):
-            rest = rest.replace(word, "|")
-    rest = YEAR_RANGE.sub("|", rest)
+            head = head.replace(word, mark)
+    return YEAR_RANGE.sub(mark, head)
+
+
+def _names_a_field(head: str, generations: frozenset[int]) -> bool:
+    """Something is left between the place/generation words and 规划: e.g. 十四五 + 交通运输发展 + 规划."""
+    rest = _strip_generations(head, generations, "|")
     tail = rest.rsplit("|", 1)[-1] if "|" in rest else rest
     tail = re.sub(r"(?:规划纲要|纲要|规划|规划修编|规划调整)$", "", tail)
     tail = re.sub(r"^(?:时期|期间|年)", "", tail)

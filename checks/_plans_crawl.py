@@ -7,6 +7,7 @@ Judging lives in plans.py; this module only collects `PlanItem`s and what went w
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
@@ -20,7 +21,7 @@ from gkaudit.net.page import Link, Page, find_dates
 from gkaudit.sitesearch import SearchForm, find_search_form
 
 PLAN_NAMES = ("规划信息", "发展规划", "规划计划", "国民经济和社会发展规划", "规划纲要", "十五五规划", "十四五规划",
-              "专项规划")
+              "专项规划", "国土空间规划", "区域规划")
 PLAN_SLUGS = ("ghxx", "fzgh", "ghjh", "gmjjhshfzgh", "ghgy", "zxgh", "sswgh", "swwgh", "ssw", "sww", "guihua")
 SUBCOLUMN_NAMES = ("发展规划", "总体规划", "规划纲要", "专项规划", "国土空间规划", "区域规划", "历史规划",
                    "十四五规划", "十五五规划", "五年规划", "其他规划")
@@ -68,6 +69,7 @@ class ColumnRead:
     failure_evidence: dict[str, Any] = field(default_factory=dict)
     script_only: bool = False
     missing: bool = False  # the link leads nowhere (404/410): an observation, not a reason to give up
+    unread: list[str] = field(default_factory=list)  # further pages left when a page budget ran out
 
     @property
     def readable(self) -> bool:
@@ -80,7 +82,8 @@ class ColumnRead:
 
     def as_evidence(self) -> dict[str, Any]:
         return {"url": self.url, "text": self.text, "pages": self.pages, "entries": self.entries,
-                "failure": self.failure, "script_only": self.script_only, "missing": self.missing}
+                "failure": self.failure, "script_only": self.script_only, "missing": self.missing,
+                "unread": self.unread}
 
 
 @dataclass
@@ -92,6 +95,14 @@ class SearchRun:
 
     def as_evidence(self) -> dict[str, Any]:
         return {"keyword": self.keyword, "url": self.url, "results": self.results, "failure": self.failure}
+
+
+_COLUMN_PATH = re.compile(r"(?:/|/index(?:_\d+)?\.s?html?|/index\.(?:jsp|php|aspx?))$", re.I)
+
+
+def is_column_url(url: str) -> bool:
+    """A link to a column (…/ or …/index_1.html), not to a document: menus are not list entries."""
+    return bool(_COLUMN_PATH.search(urlsplit(url).path))
 
 
 def _same_site(url: str, host: str) -> bool:
@@ -151,13 +162,14 @@ class PlanCrawler:
         """Ranked plan-column candidates from the homepage, the disclosure column and the topic page."""
         pages = [home]
         links = page_anchor_links(home)
-        disclosure_url = self.ctx.target.disclosure_url or self._best(links, DISCLOSURE_NAMES, DISCLOSURE_SLUGS)
+        disclosure_url = self.ctx.target.disclosure_url or self._best(links, DISCLOSURE_NAMES, DISCLOSURE_SLUGS,
+                                                                      MIN_COLUMN_SCORE)
         if disclosure_url and (disclosure := await self.page_of(disclosure_url)) is not None:
             pages.append(disclosure)
             statutory_url = self._best(page_anchor_links(disclosure), STATUTORY_NAMES, STATUTORY_SLUGS)
             if statutory_url and (statutory := await self.page_of(statutory_url)) is not None:
                 pages.append(statutory)
-        topic_url = self._best(links, TOPIC_NAMES, TOPIC_SLUGS)
+        topic_url = self._best(links, TOPIC_NAMES, TOPIC_SLUGS, MIN_COLUMN_SCORE)
         if topic_url and (topic := await self.page_of(topic_url)) is not None:
             pages.append(topic)
         skip = {p.url for p in pages} | {home.url}
@@ -180,8 +192,9 @@ class PlanCrawler:
         strong = [c for c in self.candidates if c.score >= MIN_COLUMN_SCORE]
         return (strong or self.candidates[:1])[: self.settings.max_columns]
 
-    def _best(self, links: list[Link], names: tuple[str, ...], slugs: tuple[str, ...]) -> str | None:
-        ranked = rank_links([link for link in links if _same_site(link.url, self.host)], names, slugs)
+    def _best(self, links: list[Link], names: tuple[str, ...], slugs: tuple[str, ...],
+              min_score: int = 40) -> str | None:
+        ranked = rank_links([link for link in links if _same_site(link.url, self.host)], names, slugs, min_score)
         return ranked[0].url if ranked else None
 
     # --- reading a column ----------------------------------------------------------------------
@@ -195,6 +208,7 @@ class PlanCrawler:
             url = queue.pop(0)
             response = await self.fetch(url)
             if response is None:
+                queue.insert(0, url)
                 break
             if not response.ok:
                 if not read.pages:  # the column itself is unreadable; a broken later page only ends paging
@@ -203,7 +217,8 @@ class PlanCrawler:
                 break
             page = response.page()
             read.pages.append(url)
-            entries = [e for e in list_items(page) if _same_site(e.url, self.host) or e.url.endswith(".pdf")]
+            entries = [e for e in list_items(page)
+                       if (_same_site(e.url, self.host) or e.url.endswith(".pdf")) and not is_column_url(e.url)]
             read.entries += len(entries)
             for entry in entries:
                 self._add(PlanItem(entry.title, entry.url, entry.date, "column", url, classify_title(entry.title),
@@ -215,6 +230,7 @@ class PlanCrawler:
                 if next_url not in seen and _same_site(next_url, self.host):
                     seen.add(next_url)
                     queue.append(next_url)
+        read.unread = queue
         return read
 
     def _subcolumns(self, page: Page, base: str) -> list[str]:

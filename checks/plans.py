@@ -18,7 +18,7 @@ Semantics:
   adopted in the first quarter). In 2026 from 1 April: 十四五 and 十五五; in January 2026: 十四五 only;
   in 2031 from April: 十五五 and 十六五.
 - Verdict: governments (portal, district, new_area) `fail` for each required generation without an
-  outline; `warn` when the outlines are there but no special and no spatial plan was found
+  outline — `inconclusive` instead when a column still had unread pages when the page budget ran out; `warn` when the outlines are there but no special and no spatial plan was found
   (`warn_each_missing_type`: warn for each of the two that is missing). Departments `warn` without any
   plan at all and never fail for a missing outline. `inconclusive` when the homepage or every chosen
   column cannot be read (blocked, refused, HTTP error, list filled by script) and nothing was found.
@@ -137,6 +137,15 @@ class Plans(Check):
                                     data={"columns": [c.as_evidence() for c in unreadable]}))
             return self.result(Status.INCONCLUSIVE, "规划栏目无法读取，无法判定：" + reasons[0], findings, metrics)
         findings += self._plan_findings(plans, related)
+        truncated = [c for c in crawler.columns if c.unread]
+        if ctx.target.kind.is_government and truncated and self._missing_outlines(crawler, required):
+            unread = sum(len(c.unread) for c in truncated)
+            metrics["reason"] = "page_budget"
+            findings.append(finding("info", f"未发现全部规划纲要，但规划栏目还有 {unread} 页未读（已达抓取上限："
+                                    f"max_pages_per_column={settings.max_pages_per_column}，"
+                                    f"max_fetches={settings.max_fetches}）", url=truncated[0].unread[0],
+                                    data={"unread": [u for c in truncated for u in c.unread]}))
+            return self.result(Status.INCONCLUSIVE, "规划栏目未读完（抓取上限），无法判定纲要是否公开", findings, metrics)
         if ctx.target.kind.is_government:
             findings += self._government_verdict(crawler, plans, required, settings)
         elif not plans:

@@ -170,8 +170,10 @@ def test_page_budget_is_respected(web: SimWeb) -> None:
                                                                                  "search_for_missing": False}})
     res = scan_web(web, [target], ["plans"]).sites[0].result("plans")
     assert res.metrics["pages_read"] == 1
-    assert res.status is Status.FAIL  # the 十四五 outline is on page 2
-    assert res.metrics["outline"] == {"14": False, "15": True}
+    assert res.metrics["outline"] == {"14": False, "15": True}  # the 十四五 outline is on page 2, unread
+    assert res.status is Status.INCONCLUSIVE  # not a fail: the column was not read to its end
+    assert res.metrics["reason"] == "page_budget"
+    assert any(f.evidence.url and f.evidence.url.endswith("/ghxx/index_1.html") for f in res.findings)
 
 
 def test_column_link_to_a_404_is_missing_not_inconclusive(report: ScanReport) -> None:
@@ -179,3 +181,10 @@ def test_column_link_to_a_404_is_missing_not_inconclusive(report: ScanReport) ->
     assert res.status is Status.FAIL
     broken = [f for f in res.findings if f.severity is Severity.WARN and "链接失效" in f.message]
     assert broken and broken[0].evidence.http_status == 404
+
+
+def test_plan_subcolumns_are_read(report: ScanReport) -> None:
+    res = result(report, "ghsub")
+    assert res.status is Status.PASS, res.summary
+    assert res.metrics["pages_read"] == 4  # 规划计划 and its three sub-columns, not 政策文件
+    assert res.metrics["counts"]["outline"] == 2 and res.metrics["counts"]["spatial"] == 1
