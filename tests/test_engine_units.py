@@ -60,13 +60,14 @@ def test_a_big_403_page_with_a_waf_word_in_its_text_is_not_a_block() -> None:
     "0.0.0.0", "255.255.255.255", "224.0.0.1", "192.0.2.1", "198.18.0.1", "240.0.0.1",
     "::1", "::", "fe80::1", "fc00::1", "fd12:3456::1", "ff02::1", "2001:db8::1",
     "::ffff:127.0.0.1", "::ffff:7f00:1", "::ffff:10.0.0.1", "::ffff:192.168.0.1",
+    "::127.0.0.1", "::7f00:1", "::8.8.8.8", "fec0::1",
 ])
 def test_non_public_addresses(address: str) -> None:
     assert is_public_address(address) is False
 
 
 @pytest.mark.parametrize("address", ["202.102.24.35", "8.8.8.8", "2400:3200::1", "240e::1",
-                                     "::ffff:202.102.24.35"])
+                                     "::ffff:202.102.24.35", "64:ff9b::808:808"])
 def test_public_addresses(address: str) -> None:
     assert is_public_address(address) is True
 

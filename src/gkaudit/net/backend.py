@@ -16,11 +16,19 @@ from gkaudit.net.dns import Family, Resolver
 from gkaudit.net.failures import FailureKind, NetError
 
 
+# IPv6 ranges Python's `is_global` lets through but no public host lives in: the IPv4-compatible
+# ::a.b.c.d block (deprecated, RFC 4291) and the deprecated site-local fec0::/10 (RFC 3879).
+_NON_PUBLIC_V6 = (ipaddress.IPv6Network("::/96"), ipaddress.IPv6Network("fec0::/10"))
+
+
 def is_public_address(address: str) -> bool:
     """True for globally routable unicast addresses; IPv4-mapped IPv6 is judged by its IPv4 part."""
     ip = ipaddress.ip_address(address)
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            ip = ip.ipv4_mapped
+        elif any(ip in network for network in _NON_PUBLIC_V6):
+            return False
     return ip.is_global and not ip.is_multicast
 
 

@@ -188,20 +188,20 @@ class HttpListener:
             await asyncio.sleep(self.responder.site.manifest.latency_ms / 1000)
         reply = self.responder.respond(self.family, method, target)
         try:
-            await self._send(writer, reply)
+            if reply.hang:  # never answer; end when the client gives up (no task left to cancel at stop)
+                while await reader.read(65536):
+                    pass
+            else:
+                await self._send(writer, reply)
         except (ConnectionError, ssl.SSLError):
             pass
         finally:
-            if not reply.hang:
-                writer.close()
+            writer.close()
 
     async def _send(self, writer: asyncio.StreamWriter, reply: Reply) -> None:
         if reply.reset:
             transport = writer.transport
             transport.abort()
-            return
-        if reply.hang:
-            await asyncio.sleep(3600)
             return
         length = reply.stream_bytes or len(reply.body)
         head = [f"HTTP/1.1 {reply.status} {REASONS.get(reply.status, 'Status')}",
