@@ -15,7 +15,6 @@ import httpcore
 from gkaudit.net.dns import Family, Resolver
 from gkaudit.net.failures import FailureKind, NetError
 
-
 # IPv6 ranges Python's `is_global` lets through but no public host lives in: the IPv4-compatible
 # ::a.b.c.d block (deprecated, RFC 4291) and the deprecated site-local fec0::/10 (RFC 3879).
 _NON_PUBLIC_V6 = (ipaddress.IPv6Network("::/96"), ipaddress.IPv6Network("fec0::/10"))
