@@ -10,6 +10,8 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import unquote
 
+from gkaudit.checks._ipv6_util import ipv6_claim
+
 PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
 SITECODE_TEXT = re.compile(r"网站标识码\s*[:：]?\s*(?:&nbsp;|\s)*([A-Za-z]{2}\d{8}|\d{10})(?![0-9])")
 SITECODE_JIUCUO = re.compile(r"""sitecode\s*=\s*["']?([A-Za-z0-9]{6,16})["']?""", re.I)
@@ -18,7 +20,6 @@ ICP = re.compile(rf"([{PROVINCES}])\s*ICP\s*备\s*(\d{{6,12}})\s*号(?:\s*-\s*(\
 POLICE = re.compile(rf"([{PROVINCES}])\s*公网安备\s*(\d{{14}})\s*号?")
 CONAC = re.compile(r"_ideConac|dcs\.conac\.cn|conac\.cn/sitename", re.I)
 JIUCUO = re.compile(r"jiucuo\.js", re.I)
-IPV6_BADGE = re.compile(r"IPv6\s*(?:标识|支持|认证)|支持\s*IPv6|IPv6\s*ready", re.I)
 
 
 @dataclass
@@ -65,8 +66,7 @@ def read_identifiers(text: str, source: str = "page") -> Identifiers:
         found.conac = match.group(0)
     if match := JIUCUO.search(plain):
         found.jiucuo = match.group(0)
-    if match := IPV6_BADGE.search(plain):
-        found.ipv6_badge = match.group(0)
+    found.ipv6_badge = ipv6_claim(text)
     found.sources = {name: source for name in ("sitecode", "jiucuo_sitecode", "icp", "police", "conac",
                                                "jiucuo", "ipv6_badge") if getattr(found, name)}
     return found

@@ -32,7 +32,7 @@ def run(web, host: str):
                                "icp": "苏ICP备05004952号-7", "police": "苏公网安备 32010502010154号",
                                "conac": "_ideConac", "ipv6_badge": None}),
     ("guangzhou_article.html", {"sitecode": "4401000004", "icp": "粤ICP备2022092331号-1",
-                                "police": "粤公网安备 44010602000929号", "ipv6_badge": "IPV6标识"}),
+                                "police": "粤公网安备 44010602000929号", "ipv6_badge": '<img alt="IPV6标识">'}),
     ("handan_xxgk_home.html", {"sitecode": "1304000009", "jiucuo_sitecode": "1304000009",
                                "icp": "冀ICP备05029117号-1", "police": "冀公网安备 13042002000523号"}),
 ])
