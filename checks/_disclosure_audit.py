@@ -6,6 +6,7 @@ HTTP status, link text and rule; `metrics` holds the machine-readable picture.
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -85,11 +86,13 @@ class DisclosureAudit:
         column_page, column_url, column_text = await self._column(home_page)
         pages = [(where, page) for where, page in (("column", column_page), ("homepage", home_page)) if page]
         script_column = column_page is not None and _looks_script_rendered(column_page)
-        for spec in data.SUBCOLUMNS:
-            located = self._locate(spec, pages, {column_url, home.url, home.final_url})
-            await self._subcolumn(located, column_url, script_column)
-        request = self._locate(data.REQUEST, pages, {column_url, home.url, home.final_url})
-        await self._request_channel(request, column_url)
+        known = {column_url, home.url, home.final_url}
+        located = [self._locate(spec, pages, known) for spec in (*data.SUBCOLUMNS, data.REQUEST)]
+        # fetch the sub-column pages concurrently (the per-scan cache keeps them); judge them in order
+        await asyncio.gather(*(self.fetch(loc.candidate.url) for loc in located if loc.candidate))
+        for entry in located[:-1]:
+            await self._subcolumn(entry, column_url, script_column, column_page is not None)
+        await self._request_channel(located[-1], column_url)
         self.metrics["inconclusive_reasons"] = self.inconclusive
         return self._verdict(column_text)
 
@@ -186,12 +189,13 @@ class DisclosureAudit:
         return Located(spec, None, None, [])
 
     # --- sub-columns ---------------------------------------------------------------------------
-    async def _subcolumn(self, located: Located, column_url: str | None, script_column: bool) -> None:
+    async def _subcolumn(self, located: Located, column_url: str | None, script_column: bool,
+                         column_read: bool) -> None:
         spec = located.spec
         entry: dict[str, Any] = {**located.as_data(), "url": None, "state": "missing"}
         self.metrics["subcolumns"][spec.key] = entry
         if located.candidate is None:
-            self._missing(spec, column_url, script_column)
+            self._missing(spec, column_url, script_column, column_read)
             return
         candidate = located.candidate
         s = self.settings
@@ -219,7 +223,8 @@ class DisclosureAudit:
         elif spec is data.REPORT:
             self._annual_reports(read, candidate.text)
 
-    def _missing(self, spec: data.ColumnSpec, column_url: str | None, script_column: bool) -> None:
+    def _missing(self, spec: data.ColumnSpec, column_url: str | None, script_column: bool,
+                 column_read: bool) -> None:
         home = self.home
         assert home is not None
         searched = [u for u in (column_url, home.final_url if home.ok else None) if u]
@@ -230,15 +235,22 @@ class DisclosureAudit:
             self.add("info", f"专栏页由脚本生成，读不到“{spec.label_zh}”的链接", data.RULE_SUBCOLUMNS, **evidence)
         elif column_url is None and not home.ok:
             self.unsure("homepage_unreachable")
+        elif column_url is not None and not column_read:
+            # the column itself already failed (dead, soft 404) or could not be read (blocked): no second verdict
+            self.add("info", f"专栏页无法读取，首页也无“{spec.label_zh}”的链接，未能查找该子栏目",
+                     data.RULE_SUBCOLUMNS, **evidence)
         else:
             self.add("fail", f"未找到子栏目“{spec.label_zh}”（专栏页与首页均无链接）", data.RULE_SUBCOLUMNS,
                      **evidence)
 
     async def _guide_contents(self, read: ColumnRead, link_text: str) -> None:
+        """Art. 12 items in the guide: the guide page's own text, or the newest guide its list links."""
         page = read.page
         assert page is not None
         text, url, status = article_text(page), read.response.final_url, read.response.status
-        chosen = guide_article(read.items) if read.dated else None
+        gaps = guide_gaps(text)
+        listed = [item for item in read.dated if item.url not in (read.url, read.response.final_url)]
+        chosen = guide_article(listed) if gaps and listed else None
         if chosen is not None:
             article = await self.fetch(chosen.url)
             if not article.ok:
@@ -248,8 +260,8 @@ class DisclosureAudit:
                 return
             text, url, status, link_text = article_text(article.page()), article.final_url, article.status, \
                 chosen.title
+            gaps = guide_gaps(text)
         self.guide_text = text
-        gaps = guide_gaps(text)
         self.metrics["guide_missing"] = gaps
         if gaps:
             self.add("warn", f"政府信息公开指南缺少：{'、'.join(gaps)}", data.RULE_GUIDE, url=url,

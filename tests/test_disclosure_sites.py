@@ -196,3 +196,22 @@ def test_target_disclosure_url_is_used_when_navigation_does_not_link_it(web: Sim
     assert result.status is Status.PASS, result.summary
     assert result.metrics["column_source"] == "target"
     assert result.metrics["column_url"] == web.url(host, "/xxgk/")
+
+
+def test_anti_bot_gateway_on_a_subcolumn_is_inconclusive_not_missing(web: SimWeb) -> None:
+    result = run(web, "www.wangguan.gov.cn")
+    assert result.status is Status.INCONCLUSIVE, result.summary
+    assert result.metrics["inconclusive_reasons"] == ["blocked"]
+    assert result.metrics["subcolumns"]["annual_report"]["state"] == "blocked"
+    assert "report_due_year" not in result.metrics  # the reports were not judged
+    assert not messages(result, "fail")
+
+
+def test_dead_column_is_one_failure_not_four_missing_subcolumns(web: SimWeb) -> None:
+    host = "www.wulan.gov.cn"
+    result = run(web, host, disclosure_url=web.url(host, "/gone/xxgkzl/"))
+    assert result.status is Status.FAIL
+    fails = [f for f in result.findings if f.severity is Severity.FAIL]
+    assert len(fails) == 1 and fails[0].message == "政府信息公开专栏无法打开（HTTP 404）"
+    assert fails[0].evidence.http_status == 404 and fails[0].rule == data.RULE_COLUMN
+    assert all(result.metrics["subcolumns"][key]["state"] == "missing" for key in ("guide", "system"))
