@@ -14,8 +14,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from gkaudit.checks._plan_titles import PlanTitle, classify_title, normalise
-from gkaudit.columns import Candidate, list_items, page_anchor_links, pagination, rank_links
+from gkaudit.columns import Candidate, ListItem, list_items, page_anchor_links, pagination, rank_links
 from gkaudit.context import SiteContext
+from gkaudit.listing import ListLoader, find_list_loader, hanweb_records, inline_records
 from gkaudit.net.http import Response
 from gkaudit.net.page import Link, Page, find_dates
 from gkaudit.sitesearch import SearchForm, find_search_form
@@ -33,7 +34,6 @@ TOPIC_NAMES = ("专题专栏", "专题", "专栏")
 TOPIC_SLUGS = ("ztzl", "zt", "zhuanti")
 TOPIC_WORDS = ("十四五", "十五五", "第十四个五年", "第十五个五年")
 TOPIC_ENDINGS = ("规划", "专题", "专栏", "纲要", "规划专题", "专题专栏")
-SCRIPT_LIST_HINTS = ("dataproxy", "jpage", "$.ajax", "getJSON", "fetch(", "XMLHttpRequest", "loadList")
 #: A candidate must be named in its link text (a slug alone scores 40); bare 规划 is not a name (规划资源局).
 MIN_COLUMN_SCORE = 60
 
@@ -67,7 +67,8 @@ class ColumnRead:
     entries: int = 0
     failure: str | None = None
     failure_evidence: dict[str, Any] = field(default_factory=dict)
-    script_only: bool = False
+    script_only: bool = False  # the list is filled by a script whose endpoint is unknown or unreadable
+    loader: dict[str, Any] | None = None
     missing: bool = False  # the link leads nowhere (404/410): an observation, not a reason to give up
     unread: list[str] = field(default_factory=list)  # further pages left when a page budget ran out
 
@@ -83,7 +84,7 @@ class ColumnRead:
     def as_evidence(self) -> dict[str, Any]:
         return {"url": self.url, "text": self.text, "pages": self.pages, "entries": self.entries,
                 "failure": self.failure, "script_only": self.script_only, "missing": self.missing,
-                "unread": self.unread}
+                "unread": self.unread, "loader": self.loader}
 
 
 @dataclass
@@ -217,14 +218,13 @@ class PlanCrawler:
                 break
             page = response.page()
             read.pages.append(url)
-            entries = [e for e in list_items(page)
-                       if (_same_site(e.url, self.host) or e.url.endswith(".pdf")) and not is_column_url(e.url)]
+            entries = self._entries(list_items(page)) or self._entries(inline_records(page))
+            if not entries and (loader := find_list_loader(page)) is not None:
+                entries = await self._read_loader(read, loader, first=len(read.pages) == 1)
             read.entries += len(entries)
             for entry in entries:
                 self._add(PlanItem(entry.title, entry.url, entry.date, "column", url, classify_title(entry.title),
                                    "list" if entry.date else None))
-            if not entries and len(read.pages) == 1 and self._script_list(page):
-                read.script_only = True
             more = pagination(page).urls + self._subcolumns(page, base)
             for next_url in more:
                 if next_url not in seen and _same_site(next_url, self.host):
@@ -237,9 +237,25 @@ class PlanCrawler:
         links = [link for link in page_anchor_links(page) if link.url.startswith(base) and link.url != page.url]
         return [c.url for c in rank_links(links, SUBCOLUMN_NAMES, (), min_score=60)]
 
-    @staticmethod
-    def _script_list(page: Page) -> bool:
-        return any(hint in script for script in page.inline_scripts for hint in SCRIPT_LIST_HINTS)
+    def _entries(self, items: list[ListItem]) -> list[ListItem]:
+        """Same-site documents (and PDF attachments); links to columns are menus, not entries."""
+        return [e for e in items
+                if (_same_site(e.url, self.host) or e.url.endswith(".pdf")) and not is_column_url(e.url)]
+
+    async def _read_loader(self, read: ColumnRead, loader: ListLoader, first: bool) -> list[ListItem]:
+        """Entries of a script-filled list, read through its endpoint (gkaudit.listing); none if unknown."""
+        read.loader = loader.as_evidence()
+        response = await self.fetch(loader.endpoint) if loader.endpoint else None
+        if response is None or not response.ok:
+            if first:
+                read.script_only = True
+                if response is not None:
+                    read.failure_evidence = response.evidence()
+            return []
+        text = response.page().text
+        if loader.kind == "hanweb_jpage":
+            return self._entries(hanweb_records(text, response.final_url))
+        return self._entries(list_items(response.page()))
 
     def _add(self, item: PlanItem) -> None:
         known = self.items.get(item.url)

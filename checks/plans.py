@@ -18,10 +18,17 @@ Semantics:
   adopted in the first quarter). In 2026 from 1 April: 十四五 and 十五五; in January 2026: 十四五 only;
   in 2031 from April: 十五五 and 十六五.
 - Verdict: governments (portal, district, new_area) `fail` for each required generation without an
-  outline — `inconclusive` instead when a column still had unread pages when the page budget ran out; `warn` when the outlines are there but no special and no spatial plan was found
+  outline; `warn` when the outlines are there but no special and no spatial plan was found
   (`warn_each_missing_type`: warn for each of the two that is missing). Departments `warn` without any
-  plan at all and never fail for a missing outline. `inconclusive` when the homepage or every chosen
-  column cannot be read (blocked, refused, HTTP error, list filled by script) and nothing was found.
+  plan at all and never fail for a missing outline. A column link answering 404/410 is a missing column
+  (a warning), not a reason to give up.
+- `inconclusive` (metrics.reason) instead of fail/warn when what is missing may sit where gkaudit could
+  not look: the homepage cannot be read (`blocked`, `connect_refused`, …), a chosen column is blocked or
+  errs (`column_unreadable`), its list is filled by a script whose endpoint is unknown or fails
+  (`script_only`; Hanweb jpage/xxgk, iframe and TRS ?id= lists are read through gkaudit.listing), the
+  page budget left pages unread (`page_budget`), or the site search failed with no column (`search_failed`).
+- Mid-term evaluations (中期评估) and 解读/图解 are *related* documents: listed, never counted — an
+  evaluation or an explainer is no substitute for the plan it talks about.
 """
 
 from __future__ import annotations
@@ -122,30 +129,17 @@ class Plans(Check):
         related = [i for i in crawler.items.values() if i.info.related]
         metrics = self._metrics(crawler, plans, related, required)
         findings: list[Finding] = [self._where_finding(crawler)]
-        unreadable = [c for c in crawler.columns if c.undecidable]
         for column in (c for c in crawler.columns if c.missing):
             findings.append(finding("warn", f"规划栏目链接失效（{column.failure}）：{column.text}", rule=BASIS,
                                     **column.failure_evidence))
-        search_failed = [s for s in crawler.searches if s.failure]
-        if not plans and (unreadable or search_failed) and not any(c.readable for c in crawler.columns):
-            reasons = [f"{c.url}：{'列表由脚本加载' if c.script_only else c.failure}" for c in unreadable]
-            reasons += [f"站内搜索 {s.keyword}：{s.failure}" for s in search_failed]
-            first = unreadable[0] if unreadable else None
-            metrics["reason"] = "script_only" if first and first.script_only else "column_unreadable"
-            findings.append(finding("info", "规划栏目无法读取：" + "；".join(reasons),
-                                    **(first.failure_evidence if first else {}),
-                                    data={"columns": [c.as_evidence() for c in unreadable]}))
-            return self.result(Status.INCONCLUSIVE, "规划栏目无法读取，无法判定：" + reasons[0], findings, metrics)
         findings += self._plan_findings(plans, related)
-        truncated = [c for c in crawler.columns if c.unread]
-        if ctx.target.kind.is_government and truncated and self._missing_outlines(crawler, required):
-            unread = sum(len(c.unread) for c in truncated)
-            metrics["reason"] = "page_budget"
-            findings.append(finding("info", f"未发现全部规划纲要，但规划栏目还有 {unread} 页未读（已达抓取上限："
-                                    f"max_pages_per_column={settings.max_pages_per_column}，"
-                                    f"max_fetches={settings.max_fetches}）", url=truncated[0].unread[0],
-                                    data={"unread": [u for c in truncated for u in c.unread]}))
-            return self.result(Status.INCONCLUSIVE, "规划栏目未读完（抓取上限），无法判定纲要是否公开", findings, metrics)
+        lacking = self._missing_outlines(crawler, required) if ctx.target.kind.is_government else []
+        if (lacking or not plans) and (undecided := self._undecided(crawler, settings)) is not None:
+            reason, message, evidence = undecided
+            metrics["reason"] = reason
+            findings.append(finding("info", message, **evidence))
+            what = "、".join(f"“{generation_label(n)}”纲要" for n in lacking) or "规划"
+            return self.result(Status.INCONCLUSIVE, f"{message}，无法判定{what}是否公开", findings, metrics)
         if ctx.target.kind.is_government:
             findings += self._government_verdict(crawler, plans, required, settings)
         elif not plans:
@@ -158,6 +152,29 @@ class Plans(Check):
         status = status_from_findings(findings)
         summary = self._summary(plans, required if ctx.target.kind.is_government else [], metrics)
         return self.result(status, summary, findings, metrics)
+
+    @staticmethod
+    def _undecided(crawler: PlanCrawler, settings: PlansSettings) -> tuple[str, str, dict[str, Any]] | None:
+        """Why what was not found may still be there: a column unreadable or unread, a search that failed."""
+        unreadable = [c for c in crawler.columns if c.undecidable]
+        if unreadable:
+            first = unreadable[0]
+            reasons = "；".join(f"{c.url}：{'列表由脚本加载，无法读取' if c.script_only else c.failure}"
+                                for c in unreadable)
+            return ("script_only" if first.script_only else "column_unreadable", f"规划栏目无法读取（{reasons}）",
+                    {**first.failure_evidence, "url": first.url,
+                     "data": {"columns": [c.as_evidence() for c in unreadable]}})
+        truncated = [c for c in crawler.columns if c.unread]
+        if truncated:
+            unread = [u for c in truncated for u in c.unread]
+            return ("page_budget", f"规划栏目还有 {len(unread)} 页未读（已达抓取上限 max_pages_per_column="
+                    f"{settings.max_pages_per_column}、max_fetches={settings.max_fetches}）",
+                    {"url": unread[0], "data": {"unread": unread}})
+        failed = [s for s in crawler.searches if s.failure]
+        if failed and not any(c.readable for c in crawler.columns):
+            return ("search_failed", "未找到规划栏目，站内搜索失败（" + "；".join(
+                f"“{s.keyword}”：{s.failure}" for s in failed) + "）", {"url": failed[0].url})
+        return None
 
     def _government_verdict(self, crawler: PlanCrawler, plans: list[PlanItem], required: list[int],
                             settings: PlansSettings) -> list[Finding]:

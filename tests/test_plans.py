@@ -188,3 +188,18 @@ def test_plan_subcolumns_are_read(report: ScanReport) -> None:
     assert res.status is Status.PASS, res.summary
     assert res.metrics["pages_read"] == 4  # 规划计划 and its three sub-columns, not 政策文件
     assert res.metrics["counts"]["outline"] == 2 and res.metrics["counts"]["spatial"] == 1
+
+
+def test_hanweb_script_list_is_read_through_its_endpoint(report: ScanReport) -> None:
+    res = result(report, "ghhanweb")
+    assert res.status is Status.PASS, res.summary
+    assert res.metrics["outline"] == {"14": True, "15": True} and res.metrics["counts"]["spatial"] == 1
+    column = res.findings[0].evidence.data["columns"][0]
+    assert column["loader"]["kind"] == "hanweb_jpage" and not column["script_only"]
+
+
+def test_unknown_script_list_without_search_is_inconclusive(report: ScanReport) -> None:
+    res = result(report, "ghunknown")
+    assert res.status is Status.INCONCLUSIVE
+    assert res.metrics["reason"] == "script_only"
+    assert "脚本" in res.summary
