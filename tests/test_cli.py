@@ -7,10 +7,14 @@ from __future__ import annotations
 
 import json
 import os
+import queue
+import shlex
+import signal
 import socket
 import subprocess
 import sys
 import textwrap
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -417,3 +421,33 @@ def test_checks_dir_check_that_raises_is_error_and_others_still_run(web: SimWeb,
     results = json.loads(done.stdout)["sites"][0]["results"]
     assert [(r["check"], r["status"]) for r in results] == [("exploding", "error"), ("reachability", "pass")]
     assert "ValueError: division by zero in a user check" in results[0]["summary"]
+
+
+# --- gkaudit demo --serve, then the printed `gkaudit check` command ----------------------------
+
+def test_demo_serve_then_check_returns_a_valid_report() -> None:
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "NO_COLOR": "1"}
+    server = subprocess.Popen([sys.executable, "-m", "gkaudit.cli", "demo", "--serve"], stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True, encoding="utf-8", env=env)
+    lines: queue.Queue[str] = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(line) for line in server.stdout or []], daemon=True).start()
+    try:
+        command = None
+        while command is None:
+            line = lines.get(timeout=30)
+            if line.strip().startswith("gkaudit check "):
+                command = shlex.split(line)[1:]  # drop "gkaudit"
+        done = gkaudit(*command, "--check", "reachability", "--quiet")
+        assert done.returncode == 0, done.stderr
+        report = json.loads(done.stdout)
+        jsonschema.validate(report, json_schema())
+        assert report["sites"][0]["results"][0]["status"] == "pass"
+    finally:
+        server.send_signal(signal.SIGINT)  # what Ctrl-C does
+        try:
+            _, err = server.communicate(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            raise
+    assert server.returncode == 0
+    assert "Traceback" not in err
