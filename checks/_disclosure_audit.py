@@ -61,6 +61,7 @@ class DisclosureAudit:
         self.metrics: dict[str, Any] = {"subcolumns": {}}
         self.inconclusive: list[str] = []
         self.home: Response | None = None
+        self.column_response: Response | None = None
         self.guide_text = ""
 
     # --- findings ------------------------------------------------------------------------------
@@ -135,7 +136,7 @@ class DisclosureAudit:
 
     async def _open_column(self, url: str, text: str | None, source: str, candidates: list[Candidate],
                            home_page: Page | None) -> Page | None:
-        response = await self.fetch(url)
+        response = self.column_response = await self.fetch(url)
         evidence = {**response.evidence(), "link_text": text,
                     "data": {"source": source, "candidates": [c.as_evidence() for c in candidates[:4]]}}
         if response.failure is FailureKind.BLOCKED:
@@ -228,7 +229,7 @@ class DisclosureAudit:
         home = self.home
         assert home is not None
         searched = [u for u in (column_url, home.final_url if home.ok else None) if u]
-        evidence = {"url": column_url or home.url, "http_status": home.status if not column_url else None,
+        evidence = {"url": column_url or home.url, "http_status": self._status_of(column_url),
                     "data": {"searched": searched, "names": list(spec.names), "slugs": list(spec.slugs)}}
         if script_column:
             self.unsure("script_only")
@@ -307,13 +308,14 @@ class DisclosureAudit:
         if candidate is None:
             home = self.home
             assert home is not None
-            url = column_url or home.url
+            url, status = column_url or home.url, self._status_of(column_url)
             if self.guide_text and data.GUIDE_REQUEST_CHANNEL.search(self.guide_text):
                 entry.update(state="in_guide")
-                self.add("info", "未见单独的依申请公开栏目，指南中说明了申请渠道", data.RULE_REQUEST, url=url)
+                self.add("info", "未见单独的依申请公开栏目，指南中说明了申请渠道", data.RULE_REQUEST, url=url,
+                         http_status=status)
             elif column_url is not None or home.ok:
                 self.add("warn", "未找到依申请公开渠道（专栏页、首页与指南均未见）", data.RULE_REQUEST, url=url,
-                         data={"names": list(data.REQUEST.names), "slugs": list(data.REQUEST.slugs)})
+                         http_status=status, data={"names": list(data.REQUEST.names), "slugs": list(data.REQUEST.slugs)})
             return
         response = await self.fetch(candidate.url)
         evidence = {**response.evidence(), "link_text": candidate.text, "data": {"found_on": located.found_on}}
@@ -332,6 +334,11 @@ class DisclosureAudit:
         else:
             entry["state"] = "ok"
             self.add("info", "依申请公开渠道可以打开", data.RULE_REQUEST, **evidence)
+
+    def _status_of(self, column_url: str | None) -> int | None:
+        """HTTP status of the page a "not found" finding points at: the column page, else the homepage."""
+        response = self.column_response if column_url else self.home
+        return response.status if response is not None else None
 
     # --- verdict -------------------------------------------------------------------------------
     def _verdict(self, column_text: str | None) -> tuple[Status, str]:

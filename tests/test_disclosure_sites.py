@@ -102,6 +102,9 @@ def test_guide_without_contact_details_and_no_request_channel_warn(web: SimWeb) 
     assert any("指南缺少：办公地址、联系电话、办公时间或互联网联系方式" in m for m in warns)
     assert any("未找到依申请公开渠道" in m for m in warns)
     assert result.metrics["request_channel"]["state"] == "missing"
+    channel = next(f for f in result.findings if "依申请公开渠道" in f.message)
+    assert channel.rule == data.RULE_REQUEST and channel.evidence.http_status == 200
+    assert channel.evidence.url == web.url("www.quexiang.gov.cn", "/xxgk/")
     gap = next(f for f in result.findings if "指南缺少" in f.message)
     assert gap.rule == data.RULE_GUIDE and gap.evidence.url.endswith("/xxgk/xxgkzn/")
 
