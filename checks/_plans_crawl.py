@@ -1,7 +1,9 @@
 """Gathering for the plans check: find the plan column(s), read them with pagination, fall back to site search.
 
-Contract: `PlanCrawler(ctx, settings).find_columns(home)`, `.read_column(url)`, `.search(keywords)`,
-`.date_missing()`; every fetch goes through `ctx.fetch` and counts against `settings.max_fetches`.
+Contract: `PlanCrawler(ctx, settings)`: `await find_columns(home)`, `chosen_columns()`, `await read_column(c)`,
+`await search(keywords)`, `await complete_from_articles()`; results in `.items` (by URL), `.columns`,
+`.searches`. Every fetch goes through `ctx.fetch` and counts against `settings.max_fetches`.
+A `PlanItem.date_from` of "list" means the list entry (its text, or a TRS/Hanweb date in its URL).
 Judging lives in plans.py; this module only collects `PlanItem`s and what went wrong where.
 """
 

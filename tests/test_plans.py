@@ -41,7 +41,7 @@ def test_full_column_with_two_pages_passes(report: ScanReport) -> None:
     assert res.metrics["source"] == "column"
     assert res.metrics["generations_required"] == [14, 15]
     assert res.metrics["outline"] == {"14": True, "15": True}
-    assert res.metrics["counts"] == {"outline": 2, "special": 2, "spatial": 1, "regional": 1, "other": 0}
+    assert res.metrics["counts"] == {"outline": 2, "special": 3, "spatial": 1, "regional": 1, "other": 0}
     assert res.metrics["pages_read"] == 2  # index.html and index_1.html (createPageHTML)
     assert res.metrics["related"] == 2  # 一图读懂 and 中期评估 are listed, not counted
     assert res.metrics["columns"][0].endswith("/ghqrmzf/xxgkzl/fdzdgknr/ghxx/")
@@ -56,6 +56,11 @@ def test_date_from_pubdate_when_the_list_shows_none(report: ScanReport) -> None:
     assert entry["date"] == "2021-10-20"
     assert entry["date_from"] == "pubdate"
     assert entry["type"] == "special" and entry["generations"] == [14]
+
+
+def test_truncated_title_is_completed_from_article_title(report: ScanReport) -> None:
+    entry = plan_titles(result(report, "ghfull"))["江心洲区“十四五”现代农业发展规划"]
+    assert entry["type"] == "special" and entry["date"] == "2022-04-18" and entry["date_from"] == "pubdate"
 
 
 def test_candidates_and_each_plan_are_in_the_evidence(report: ScanReport) -> None:
