@@ -25,6 +25,8 @@ TS412 = "ts412.engine.test"
 JSL521 = "jsl521.engine.test"
 REFUSED = "refused.engine.test"
 MAPPED = "mapped.engine.test"
+CNAMED = "cnamed.engine.test"
+FALLBACK = "fallback.engine.test"
 
 
 def fetch_options(web: SimWeb, **overrides: Any) -> FetchOptions:
