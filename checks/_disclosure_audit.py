@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 from typing import Any, Protocol
+from urllib.parse import urlsplit
 
 from gkaudit.check import finding
 from gkaudit.checks import _disclosure_data as data
@@ -111,7 +112,8 @@ class DisclosureAudit:
         target = self.ctx.target
         home = self.home
         assert home is not None
-        candidates = candidates_for(data.COLUMN, page_anchor_links(home_page)) if home_page else []
+        candidates = candidates_for(data.COLUMN, page_anchor_links(home_page),
+                                    host=urlsplit(home.final_url).hostname) if home_page else []
         self.metrics["column_candidates"] = [c.as_evidence() for c in candidates[:5]]
         if target.disclosure_url:
             url, text, source = target.disclosure_url, None, "target"
@@ -234,9 +236,13 @@ class DisclosureAudit:
         if script_column:
             self.unsure("script_only")
             self.add("info", f"专栏页由脚本生成，读不到“{spec.label_zh}”的链接", data.RULE_SUBCOLUMNS, **evidence)
-        elif column_url is None and not home.ok:
-            self.unsure("homepage_unreachable")
-        elif column_url is not None and not column_read:
+        elif column_url is None:
+            # no column (already a failure, or undecidable): the sub-columns are not judged a second time
+            if not home.ok:
+                self.unsure("homepage_unreachable")
+            self.add("info", f"未找到专栏，首页也无“{spec.label_zh}”的直接链接，未能查找该子栏目",
+                     data.RULE_SUBCOLUMNS, **evidence)
+        elif not column_read:
             # the column itself already failed (dead, soft 404) or could not be read (blocked): no second verdict
             self.add("info", f"专栏页无法读取，首页也无“{spec.label_zh}”的链接，未能查找该子栏目",
                      data.RULE_SUBCOLUMNS, **evidence)
@@ -254,6 +260,11 @@ class DisclosureAudit:
         chosen = guide_article(listed) if gaps and listed else None
         if chosen is not None:
             article = await self.fetch(chosen.url)
+            if article.failure is FailureKind.BLOCKED:
+                self.unsure("blocked")
+                self.add("info", f"指南正文“{chosen.title}”被反爬虫网关拦截，未能核对指南内容", data.RULE_GUIDE,
+                         **article.evidence(), link_text=chosen.title)
+                return
             if not article.ok:
                 why = article.describe_failure() or f"HTTP {article.status}"
                 self.add("warn", f"指南正文“{chosen.title}”无法打开（{why}），未能核对指南内容", data.RULE_GUIDE,

@@ -94,8 +94,9 @@ GUIDE_ITEMS: tuple[tuple[str, str], ...] = (
 GUIDE_REQUEST_CHANNEL = re.compile(r"依申请公开|申请公开政府信息|政府信息公开申请")
 
 # --- annual reports (条例第四十九条) ---------------------------------------------------------------
-REPORT_TITLE = re.compile(r"信息公开.{0,8}(?:年度报告|年报|工作报告)|(?:年度报告|年报).{0,4}信息公开")
-REPORT_EXCLUDE = re.compile(r"网站.{0,6}(?:年度报表|年度报告|年报)|报表")
+# Titles are read inside the annual-report column, so "2025年度报告" alone counts; look-alikes are excluded.
+REPORT_TITLE = re.compile(r"年度报告|年报|信息公开.{0,8}工作报告")
+REPORT_EXCLUDE = re.compile(r"网站.{0,6}(?:年度报表|年度报告|年报)|报表|统计年报|年报数据|财务|决算|预算")
 YEAR_IN_TITLE = re.compile(r"((?:19|20)\d{2})\s*年")
 CN_DIGITS = {"〇": "0", "○": "0", "零": "0", "一": "1", "二": "2", "三": "3", "四": "4", "五": "5", "六": "6",
              "七": "7", "八": "8", "九": "9"}

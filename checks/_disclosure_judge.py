@@ -5,19 +5,28 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from urllib.parse import urlsplit
 
 from gkaudit.checks import _disclosure_data as data
 from gkaudit.columns import Candidate, ListItem, rank_links
 from gkaudit.net.page import Link
 
 
-def candidates_for(spec: data.ColumnSpec, links: Iterable[Link], min_score: int = 40) -> list[Candidate]:
-    """Links that may lead to the (sub-)column `spec`, best first; look-alikes (`spec.exclude`) left out."""
+def candidates_for(spec: data.ColumnSpec, links: Iterable[Link], min_score: int = 40,
+                   host: str | None = None) -> list[Candidate]:
+    """Links that may lead to the (sub-)column `spec`, best first; look-alikes (`spec.exclude`) left out.
+
+    With `host`, a link to that host goes before an equal-scoring link elsewhere (a district homepage
+    that also links the city's disclosure platform).
+    """
     kept = [link for link in links if not any(word in link.label for word in spec.exclude)]
     if spec is data.COLUMN:
         sub_names = {name for sub in (*data.SUBCOLUMNS, data.REQUEST) for name in sub.names}
         kept = [link for link in kept if link.label.replace(" ", "") not in sub_names]
-    return rank_links(kept, spec.names, spec.slugs, min_score=min_score)
+    ranked = rank_links(kept, spec.names, spec.slugs, min_score=min_score)
+    if host is None:
+        return ranked
+    return sorted(ranked, key=lambda c: -c.score - (10 if urlsplit(c.url).hostname == host else 0))
 
 
 # --- guide contents ------------------------------------------------------------------------------

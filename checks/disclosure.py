@@ -21,7 +21,9 @@ Semantics:
   the due annual report is absent; inconclusive (with the reason in metrics `inconclusive_reasons`)
   when a page that decides it could not be read (anti-bot gateway, unreadable homepage, script-only
   list with an unknown endpoint); warn for guide gaps or no working on-request channel; else pass.
-  A failure outranks an inconclusive part; an inconclusive part outranks a warning.
+  A failure outranks an inconclusive part; an inconclusive part outranks a warning. A column that is
+  missing, dead or unreadable is one verdict: its sub-columns are then reported (info) where the
+  homepage links them, never called missing a second time.
 """
 
 from __future__ import annotations

@@ -187,7 +187,9 @@ def test_gbk_column_pages_are_read(web: SimWeb) -> None:
 def test_homepage_without_column_link_fails(web: SimWeb) -> None:
     result = run(web, "www.wulan.gov.cn")
     assert result.status is Status.FAIL
-    failure = next(f for f in result.findings if f.severity is Severity.FAIL)
+    fails = [f for f in result.findings if f.severity is Severity.FAIL]
+    assert len(fails) == 1  # the sub-columns are not called missing a second time
+    failure = fails[0]
     assert failure.message == "首页未见“政府信息公开”专栏入口"
     assert failure.rule == data.RULE_COLUMN and failure.evidence.http_status == 200
     assert result.metrics["column_url"] is None
@@ -218,3 +220,19 @@ def test_dead_column_is_one_failure_not_four_missing_subcolumns(web: SimWeb) -> 
     assert len(fails) == 1 and fails[0].message == "政府信息公开专栏无法打开（HTTP 404）"
     assert fails[0].evidence.http_status == 404 and fails[0].rule == data.RULE_COLUMN
     assert all(result.metrics["subcolumns"][key]["state"] == "missing" for key in ("guide", "system"))
+
+
+def test_one_hop_from_a_zwgk_landing_page_to_the_column(web: SimWeb) -> None:
+    host = "www.ertiao.gov.cn"
+    result = run(web, host)
+    assert result.status is Status.PASS, result.summary
+    assert result.metrics["column_hop_from"] == web.url(host, "/xxgk/")
+    assert result.metrics["column_url"] == web.url(host, "/xxgk/zfxxgk/")
+    assert result.metrics["subcolumns"]["guide"]["url"] == web.url(host, "/xxgk/zfxxgk/xxgkzn/")
+
+
+def test_script_rendered_homepage_is_inconclusive(web: SimWeb) -> None:
+    result = run(web, "www.danye.gov.cn")
+    assert result.status is Status.INCONCLUSIVE, result.summary
+    assert result.metrics["inconclusive_reasons"] == ["homepage_script_only"]
+    assert not messages(result, "fail")

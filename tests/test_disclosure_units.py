@@ -42,6 +42,8 @@ def page(body: str, url: str = BASE, title: str = "栏目") -> Page:
     ("2025年南京市统计局政府网站工作年度报表", None),
     ("南京市统计局2025年部门决算", None),
     ("政府信息公开工作年度报告", None),  # no year: not counted
+    ("2025年度报告", 2025),  # read inside the annual-report column
+    ("南京市2025年统计年报", None),
 ])
 def test_report_year_from_titles(title: str, year: int | None) -> None:
     assert report_year(title) == year
