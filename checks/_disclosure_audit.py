@@ -204,6 +204,7 @@ class DisclosureAudit:
         s = self.settings
         read = await read_column(self.fetch, candidate.url, self.home, min_article_chars=s.min_article_chars,
                                  allow_directory=spec.allow_directory, similarity=s.soft404_similarity,
+                                 directory_names=data.STATUTORY_CATEGORIES if spec.allow_directory else (),
                                  max_pages=s.max_list_pages if spec is data.REPORT else 1)
         entry.update(url=candidate.url, link_text=candidate.text, **read.data())
         where = "专栏页" if located.found_on == "column" else "首页"

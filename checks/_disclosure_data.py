@@ -77,6 +77,12 @@ REQUEST = ColumnSpec(
 
 SUBCOLUMNS: tuple[ColumnSpec, ...] = (GUIDE, SYSTEM, STATUTORY, REPORT)
 
+# Categories under 法定主动公开内容 (条例第二十条 and common practice): links named so make a directory page.
+STATUTORY_CATEGORIES = ("机构职能", "机构信息", "机构设置", "领导信息", "政策文件", "规范性文件", "规划信息",
+                        "规划计划", "发展规划", "财政信息", "财政预决算", "预决算", "财政财务", "人事信息",
+                        "人事任免", "重大建设项目", "行政许可", "行政处罚", "行政执法", "政府采购", "权责清单",
+                        "收费项目", "应急管理", "公共资源配置", "社会公益事业", "统计信息", "重点领域")
+
 # --- guide contents (条例第十二条) -----------------------------------------------------------------
 # Each item: (key, label, pattern). "hours_or_online" is satisfied by either pattern.
 GUIDE_ADDRESS = re.compile(r"(?:办公|联系|通讯|通信)?地\s*址\s*[:：]|办公地点\s*[:：]?|地址位于|位于.{2,30}(?:路|街|大道)\d+号")

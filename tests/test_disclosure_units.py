@@ -149,3 +149,12 @@ def test_child_columns_are_links_below_the_page_folder() -> None:
                      "http://www.example.gov.cn/xxgkzl/fdzdgknr/index.html")
     assert child_columns(directory) == ["http://www.example.gov.cn/xxgkzl/fdzdgknr/jgzn/",
                                         "http://www.example.gov.cn/xxgkzl/fdzdgknr/ghxx/"]
+
+
+def test_child_columns_by_category_names_for_numbered_columns() -> None:
+    body = ('<a href="/col/col1031/index.html">机构职能</a><a href="/col/col1032/index.html">规划信息</a>'
+            '<a href="http://czj.example.gov.cn/yjs/">财政预决算</a><a href="/col/col9/index.html">网站首页</a>')
+    named = child_columns(page(body), data.STATUTORY_CATEGORIES)
+    assert named == ["http://www.example.gov.cn/col/col1031/index.html", "http://www.example.gov.cn/col/col1032/index.html",
+                     "http://czj.example.gov.cn/yjs/"]
+    assert child_columns(page(body.split("<a href=\"http")[0]), data.STATUTORY_CATEGORIES) == []  # two are not enough

@@ -6,7 +6,7 @@ Shared by the column checks (disclosure, plans). The network comes in as a `fetc
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -122,10 +122,12 @@ def soft_404_reason(response: Response, home: Response | None, similarity: float
 
 
 async def read_column(fetch: Fetch, url: str, home: Response | None = None, *, min_article_chars: int = 150,
-                      allow_directory: bool = False, max_pages: int = 1, similarity: float = 0.9) -> ColumnRead:
+                      allow_directory: bool = False, max_pages: int = 1, similarity: float = 0.9,
+                      directory_names: Sequence[str] = ()) -> ColumnRead:
     """Fetch `url` and judge it: dead, soft 404, blocked, a list (read through its endpoint if scripted), blank.
 
-    `allow_directory`: a page of links to its own child columns counts as content (法定主动公开内容).
+    `allow_directory`: a page of links to its own child columns counts as content (法定主动公开内容);
+    `directory_names` are the category names that mark such links where URLs do not (see `child_columns`).
     `max_pages`: list pages to read in all (pagination followed for the rest).
     """
     response = await fetch(url)
@@ -143,7 +145,7 @@ async def read_column(fetch: Fetch, url: str, home: Response | None = None, *, m
         items += inline_records(page)
     read = ColumnRead(url, ColumnState.OK, response, items=items, article_chars=len(article_text(page)))
     if allow_directory:
-        read.children = child_columns(page)
+        read.children = child_columns(page, directory_names)
     directory = allow_directory and len(read.children) >= 2
     if read.dated or read.article_chars >= min_article_chars:
         if read.dated and max_pages > 1:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlsplit
 
@@ -191,16 +192,26 @@ def page_has_content(page: Page, min_article_chars: int = 150) -> bool:
     return bool(dated_items(list_items(page))) or len(article_text(page)) >= min_article_chars
 
 
-def child_columns(page: Page) -> list[str]:
-    """Links to columns below this page's own folder (a directory page such as 法定主动公开内容)."""
+def child_columns(page: Page, names: Sequence[str] = (), min_named: int = 3) -> list[str]:
+    """Links to the child columns of a directory page such as 法定主动公开内容.
+
+    A child is a same-site link to a folder below this page's own folder (`…/fdzdgknr/ghxx/`), or —
+    where the CMS numbers its columns (`/col/col1031/`) — a link whose text contains one of `names`
+    (category names such as 机构职能, 规划信息), counted only when at least `min_named` such links exist.
+    """
     folder = urlsplit(page.url).path.rsplit("/", 1)[0] + "/"
     host = urlsplit(page.url).hostname
-    found = []
+    found: list[str] = []
     for link in page.links:
         parts = urlsplit(link.url)
         if parts.hostname == host and parts.path.startswith(folder) and parts.path != folder \
                 and parts.path.endswith("/") and link.label and link.url not in found:
             found.append(link.url)
+    if names:
+        named = [link.url for link in page.links
+                 if link.url not in found and any(name in link.label for name in names) and len(link.label) <= 12]
+        if len(set(named)) >= min_named:
+            found += list(dict.fromkeys(named))
     return found
 
 
