@@ -241,3 +241,12 @@ def test_find_dates(text: str, dates: list[date]) -> None:
 ])
 def test_absolute_url(href: str, expected: str | None) -> None:
     assert absolute_url("http://h.gov.cn/dir/index.html", href) == expected
+
+
+def test_meta_refresh_inside_noscript_is_not_a_redirect() -> None:
+    html = ('<html><head><noscript><meta http-equiv="refresh" content="0;url=/nojs.html"></noscript>'
+            "<title>首页</title></head><body><p>内容</p></body></html>")
+    assert page(html, "http://h.gov.cn/").meta_refresh() is None
+    both = ('<html><head><noscript><meta http-equiv="refresh" content="0;url=/nojs.html"></noscript>'
+            '<meta http-equiv="refresh" content="0;url=/index/"></head></html>')
+    assert page(both, "http://h.gov.cn/").meta_refresh() == "http://h.gov.cn/index/"

@@ -83,6 +83,16 @@ _JS_REDIRECT = re.compile(
 _REFRESH = re.compile(r"""^\s*(\d+(?:\.\d+)?)?\s*[;,]?\s*(?:url\s*=\s*)?["']?([^"']*)["']?\s*$""", re.I)
 
 
+def _inside(node: LexborNode, tag: str) -> bool:
+    """True if `node` has an ancestor element named `tag`."""
+    parent = node.parent
+    while parent is not None:
+        if parent.tag == tag:
+            return True
+        parent = parent.parent
+    return False
+
+
 def find_dates(text: str) -> list[date]:
     """Every plausible calendar date written in `text` (2025-01-31, 2025/1/31, 2025年1月31日)."""
     found: list[date] = []
@@ -196,9 +206,12 @@ class Page:
         return [node.text() for node in self.tree.css("script") if not node.attributes.get("src")]
 
     def meta_refresh(self) -> str | None:
-        """Target of a `<meta http-equiv=refresh>` redirect, absolute, or None."""
+        """Target of a `<meta http-equiv=refresh>` redirect, absolute, or None.
+
+        One inside `<noscript>` is skipped: a browser with scripts on, as a visitor's is, ignores it.
+        """
         for node in self.tree.css("meta"):
-            if (node.attributes.get("http-equiv") or "").lower() != "refresh":
+            if (node.attributes.get("http-equiv") or "").lower() != "refresh" or _inside(node, "noscript"):
                 continue
             match = _REFRESH.match(node.attributes.get("content") or "")
             if match and match.group(2):
