@@ -85,7 +85,7 @@ class DisclosureAudit:
         if not home.ok and not target.disclosure_url:
             return self._homepage_unreadable(home)
         home_page = home.page() if home.ok else None
-        column_page, column_url, column_text = await self._column(home_page)
+        column_page, column_url, _column_text = await self._column(home_page)
         pages = [(where, page) for where, page in (("column", column_page), ("homepage", home_page)) if page]
         script_column = column_page is not None and _looks_script_rendered(column_page)
         known = {column_url, home.url, home.final_url}
@@ -96,7 +96,7 @@ class DisclosureAudit:
             await self._subcolumn(entry, column_url, script_column, column_page is not None)
         await self._request_channel(located[-1], column_url)
         self.metrics["inconclusive_reasons"] = self.inconclusive
-        return self._verdict(column_text)
+        return self._verdict()
 
     def _homepage_unreadable(self, home: Response) -> tuple[Status, str]:
         reason = "blocked" if home.failure is FailureKind.BLOCKED else "homepage_unreachable"
@@ -353,7 +353,7 @@ class DisclosureAudit:
         return response.status if response is not None else None
 
     # --- verdict -------------------------------------------------------------------------------
-    def _verdict(self, column_text: str | None) -> tuple[Status, str]:
+    def _verdict(self) -> tuple[Status, str]:
         fails = [f.message for f in self.findings if f.severity is Severity.FAIL]
         warns = [f.message for f in self.findings if f.severity is Severity.WARN]
         if fails:
