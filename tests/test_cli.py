@@ -451,3 +451,13 @@ def test_demo_serve_then_check_returns_a_valid_report() -> None:
             raise
     assert server.returncode == 0
     assert "Traceback" not in err
+
+
+def test_misspelt_waiver_check_is_a_configuration_error(web: SimWeb, tmp_path: Path) -> None:
+    waiver = {"waivers": [{"check": "reachabilty", "reason": "拼错了", "expires": "2099-01-01"}]}
+    targets = write_targets(tmp_path / "t.yaml", web, [DUAL, REFUSED], **{REFUSED: waiver})
+    for command in (["scan", "--targets", targets, *sim_args(web)], ["targets", "--targets", targets]):
+        done = gkaudit(*command)
+        assert done.returncode == 2
+        message = one_line(done.stderr)
+        assert f"{targets}:" in message and "sites.1.waivers.0.check" in message and "reachabilty" in message

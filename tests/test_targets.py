@@ -167,3 +167,19 @@ def test_repository_targets_file_loads_with_the_nanjing_sites() -> None:
     assert sum(s.kind is SiteKind.DISTRICT for s in loaded.sites) == 11
     assert sum(s.kind is SiteKind.DEPARTMENT for s in loaded.sites) >= 15
     assert all(s.host.endswith(".gov.cn") for s in loaded.sites)
+
+
+@pytest.mark.parametrize(("change", "needle", "field"), [
+    (("- check: reachability", "- check: reachabilty"), "check: reachabilty", "sites.1.waivers.0.check"),
+    (("reachability: {slow_ms: 5000}", "reachabilty: {slow_ms: 5000}"), "reachabilty:",
+     "sites.1.settings.reachabilty"),
+])
+def test_unknown_check_ids_in_settings_and_waivers(change: tuple[str, str], needle: str, field: str) -> None:
+    text = GOOD.replace(*change)
+    assert parse_targets(text).sites[1].id == "qinhuai"  # without the registry the file is well-formed
+    with pytest.raises(ConfigError) as info:
+        parse_targets(text, known_checks={"reachability", "ipv6"})
+    message = str(info.value)
+    assert message.startswith(f"targets.yaml:{line_of(text, needle)}:")
+    assert f"'{field}'" in message and "reachabilty" in message and "ipv6" in message
+    assert parse_targets(GOOD, known_checks={"reachability"}).sites[1].waivers

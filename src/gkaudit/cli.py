@@ -142,7 +142,8 @@ def scan(
     options = build_options(nameserver=nameserver, allow_private=allow_private, timeout=timeout,
                             concurrency=concurrency, ca_bundle=ca_bundle, now=now, ipv6=ipv6,
                             ipv6_control=ipv6_control, control_host=control_host)
-    sites = select_sites(load_targets(targets_file).sites, site or [], tag or [])
+    known_checks = load_registry(checks_dir).ids()
+    sites = select_sites(load_targets(targets_file, known_checks).sites, site or [], tag or [])
     raise typer.Exit(scan_and_report(sites, options, check_ids=check, checks_dir=checks_dir,
                                      output_format=output_format, output=output, fail_on=fail_on, quiet=quiet))
 
@@ -199,9 +200,10 @@ def list_checks(checks_dir: ChecksDirOpt = None) -> None:
 @app.command("targets")
 def list_targets(
     targets_file: Annotated[Path, typer.Option("--targets", "-t", help="targets.yaml")] = Path("targets.yaml"),
+    checks_dir: ChecksDirOpt = None,
 ) -> None:
-    """Validate the targets file and list its sites."""
-    loaded = load_targets(targets_file)
+    """Validate the targets file (check ids in settings and waivers included) and list its sites."""
+    loaded = load_targets(targets_file, load_registry(checks_dir).ids())
     for site in loaded.sites:
         extra = f" parent={site.parent}" if site.parent else ""
         waivers = f" waivers={len(site.waivers)}" if site.waivers else ""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
@@ -107,15 +108,19 @@ def target_for_url(url: str, kind: SiteKind = SiteKind.DISTRICT, name: str | Non
     return Target(id=site_id, name=name or host, url=url, kind=kind)
 
 
-def load_targets(path: Path) -> TargetsFile:
-    """Parse and validate a targets file; any problem raises ConfigError with file:line and field."""
+def load_targets(path: Path, known_checks: Collection[str] | None = None) -> TargetsFile:
+    """Parse and validate a targets file; any problem raises ConfigError with file:line and field.
+
+    With `known_checks`, every check id named in `settings` and `waivers` must be one of them
+    (a misspelt waiver would otherwise silently waive nothing).
+    """
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise ConfigError(f"{path}: 无法读取 / cannot read: {exc.strerror}") from None
     except UnicodeDecodeError:
         raise ConfigError(f"{path}: 不是 UTF-8 文本 / not UTF-8 text") from None
-    return parse_targets(text, str(path))
+    return parse_targets(text, str(path), known_checks)
 
 
 class _TargetsLoader(yaml.SafeLoader):
@@ -129,7 +134,8 @@ _TargetsLoader.yaml_implicit_resolvers = {
 }
 
 
-def parse_targets(text: str, source: str = "targets.yaml") -> TargetsFile:
+def parse_targets(text: str, source: str = "targets.yaml",
+                  known_checks: Collection[str] | None = None) -> TargetsFile:
     try:
         root = yaml.compose(text, Loader=_TargetsLoader)
         data = yaml.load(text, Loader=_TargetsLoader)  # a SafeLoader subclass: no arbitrary objects
@@ -141,7 +147,7 @@ def parse_targets(text: str, source: str = "targets.yaml") -> TargetsFile:
     if not isinstance(data, dict):
         raise ConfigError(f"{source}:1: 顶层应为映射，含 sites 列表 / top level must be a mapping with 'sites'")
     try:
-        return TargetsFile.model_validate(data)
+        loaded = TargetsFile.model_validate(data)
     except ValidationError as exc:
         error = exc.errors()[0]
         loc = tuple(error["loc"])
@@ -154,6 +160,25 @@ def parse_targets(text: str, source: str = "targets.yaml") -> TargetsFile:
         field = ".".join(str(part) for part in loc) or "(file)"
         message = error["msg"].removeprefix("Value error, ")
         raise ConfigError(f"{source}:{line}: 字段 / field '{field}': {message}") from None
+    if known_checks is not None and (unknown := _unknown_check_reference(loaded, known_checks)):
+        loc, check_id = unknown
+        field = ".".join(str(part) for part in loc)
+        known = ", ".join(sorted(known_checks))
+        raise ConfigError(f"{source}:{_line_of(root, loc)}: 字段 / field '{field}': 未知的检查 / unknown check "
+                          f"{check_id!r}; 可用 / known: {known}")
+    return loaded
+
+
+def _unknown_check_reference(loaded: TargetsFile, known: Collection[str]) -> tuple[tuple[Any, ...], str] | None:
+    """The location and id of the first check named in `settings` or `waivers` that is not in `known`."""
+    for index, site in enumerate(loaded.sites):
+        for check_id in site.settings:
+            if check_id not in known:
+                return ("sites", index, "settings", check_id), check_id
+        for number, waiver in enumerate(site.waivers):
+            if waiver.check not in known:
+                return ("sites", index, "waivers", number, "check"), waiver.check
+    return None
 
 
 def _line_of(node: yaml.Node | None, loc: tuple[Any, ...]) -> int:
