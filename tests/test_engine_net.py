@@ -327,3 +327,21 @@ def test_dns_timeout_is_classified_and_not_retried() -> None:
         response = asyncio.run(asyncio.wait_for(go(), timeout=30))
     assert response.failure is FailureKind.DNS_TIMEOUT
     assert response.attempts == 1
+
+
+def test_requests_queued_for_a_busy_host_do_not_hold_global_slots(web: SimWeb) -> None:
+    """Two requests to a hanging host with per_host=1 must not starve another host (concurrency=2)."""
+
+    async def race() -> str:
+        options = fetch_options(web, concurrency=2, per_host=1, timeout=1.0, retries=0)
+        async with Fetcher(Resolver(parse_nameserver(web.nameserver)), options) as fetcher:
+            slow = [asyncio.create_task(fetcher.fetch(web.url(DUAL, "/slow/") + f"?n={n}")) for n in range(2)]
+            await asyncio.sleep(0.05)  # let the slow ones take their places first
+            other = asyncio.create_task(fetcher.fetch(web.url(V4ONLY)))
+            done, pending = await asyncio.wait([*slow, other], return_when=asyncio.FIRST_COMPLETED)
+            for task in pending:
+                task.cancel()
+            await asyncio.gather(*pending, return_exceptions=True)
+            return "other" if other in done else "slow"
+
+    assert asyncio.run(asyncio.wait_for(race(), timeout=30)) == "other"

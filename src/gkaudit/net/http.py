@@ -243,14 +243,17 @@ class Fetcher:
     async def _polite_request(self, url: str, family: Family, verify: bool, method: str) -> Response:
         host = (urlsplit(url).hostname or "").lower()
         slot = self._host_slots.setdefault(host, asyncio.Semaphore(self.options.per_host))
-        async with self._global, slot:
+        # Host slot and interval first, the global slot last: a request queued behind a busy or
+        # slow host must not hold one of the few global slots that other hosts are waiting for.
+        async with slot:
             wait = self._host_next.get(host, 0.0) - time.monotonic()
             if wait > 0:
                 await asyncio.sleep(wait)
-            try:
-                return await self._request(url, family, verify, method)
-            finally:
-                self._host_next[host] = time.monotonic() + self.options.per_host_interval
+            async with self._global:
+                try:
+                    return await self._request(url, family, verify, method)
+                finally:
+                    self._host_next[host] = time.monotonic() + self.options.per_host_interval
 
     async def _request(self, url: str, family: Family, verify: bool, method: str) -> Response:
         response = Response(url=url, family=family, final_url=url)
