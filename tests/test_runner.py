@@ -214,7 +214,6 @@ def test_output_order_is_input_order_whatever_finishes_first(web: SimWeb, regist
         assert [r.check for r in site.results] == ["slow_first_site", "departments_only", "reachability"]
         assert site.results[0].summary == site.id
     assert report.scanner.checks == ["slow_first_site", "departments_only", "reachability"]
-    assert report.sites[0].results[0].duration_ms >= 300
 
 
 def test_waiver_holds_until_expiry_then_the_check_runs(web: SimWeb, registry) -> None:  # type: ignore[no-untyped-def]
