@@ -27,6 +27,7 @@ REFUSED = "refused.engine.test"
 MAPPED = "mapped.engine.test"
 CNAMED = "cnamed.engine.test"
 FALLBACK = "fallback.engine.test"
+IDN = "xn--1lq2az70af0nbwai50ag4l.xn--zfr164b"  # 南京市人民政府.政务
 
 
 def fetch_options(web: SimWeb, **overrides: Any) -> FetchOptions:
@@ -51,3 +52,8 @@ def fetch(web: SimWeb, url: str, family: Family = "any", **kwargs: Any) -> Respo
 def paths_requested(web: SimWeb, host: str, path: str | None = None) -> list[str]:
     """Paths the simulated web saw for `host` (optionally only `path`)."""
     return [r.path for r in web.requests_for(host) if path is None or r.path == path]
+
+
+def unicode_url(web: SimWeb, host: str, path: str = "/") -> str:
+    """The URL of a fixture site with its hostname in Unicode (as users write Chinese domains)."""
+    return f"http://{host.encode('ascii').decode('idna')}:{web.sites[host].port}{path}"

@@ -22,7 +22,7 @@ import jsonschema
 import pytest
 import yaml
 
-from enginekit import BADTLS, DUAL, ENGINE_SITES, REFUSED
+from enginekit import BADTLS, DUAL, ENGINE_SITES, IDN, REFUSED, unicode_url
 from gkaudit.report.json import json_schema
 from gkaudit.simweb.web import SimWeb
 
@@ -461,3 +461,12 @@ def test_misspelt_waiver_check_is_a_configuration_error(web: SimWeb, tmp_path: P
         assert done.returncode == 2
         message = one_line(done.stderr)
         assert f"{targets}:" in message and "sites.1.waivers.0.check" in message and "reachabilty" in message
+
+
+def test_check_a_chinese_domain(web: SimWeb) -> None:
+    url = unicode_url(web, IDN)
+    done = gkaudit("check", url, "--kind", "portal", "--check", "reachability", "--format", "json", *sim_args(web))
+    assert done.returncode == 0, done.stderr
+    site = json.loads(done.stdout)["sites"][0]
+    assert site["id"] == "xn--1lq2az70af0nbwai50ag4l-xn--zfr164b" and site["url"] == url
+    assert site["results"][0]["status"] == "pass"

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from enginekit import CNAMED, DUAL, ENGINE_SITES, FALLBACK, V4ONLY, fetch
+from enginekit import CNAMED, DUAL, ENGINE_SITES, FALLBACK, IDN, V4ONLY, fetch, unicode_url
 from gkaudit.model import Status
 from gkaudit.net.dns import DnsAnswer, Resolver, parse_nameserver
 from gkaudit.net.failures import FailureKind, NetError
@@ -107,3 +107,11 @@ def test_a_huge_homepage_fails_reachability_as_too_large_without_hanging(web: Si
     result = report.sites[0].results[0]
     assert result.status is Status.FAIL
     assert result.metrics["failure"] == "too_large"
+
+
+def test_a_chinese_domain_is_resolved_and_sent_as_punycode(web: SimWeb) -> None:
+    before = len(web.requests)
+    response = fetch(web, unicode_url(web, IDN), "ipv6")
+    assert response.ok and response.address == "::1"
+    assert response.page().title == "中文域名"
+    assert [r.host for r in web.requests[before:]] == [f"{IDN}:{web.sites[IDN].port}"]

@@ -150,6 +150,12 @@ def test_target_for_url() -> None:
         target_for_url("not a url")
 
 
+def test_target_for_a_chinese_domain_gets_an_ascii_id() -> None:
+    target = target_for_url("http://南京市人民政府.政务/", SiteKind.PORTAL)
+    assert target.id == "xn--1lq2az70af0nbwai50ag4l-xn--zfr164b"
+    assert target.name == "南京市人民政府.政务" and target.host == "南京市人民政府.政务"
+
+
 def test_target_model_rejects_non_http_urls() -> None:
     with pytest.raises(ValueError):
         Target(id="x", name="x", url="ftp://x.gov.cn/", kind=SiteKind.DISTRICT)

@@ -102,10 +102,14 @@ def site_conflict(sites: list[tuple[Any, Any]]) -> tuple[int, str, str] | None:
 
 
 def target_for_url(url: str, kind: SiteKind = SiteKind.DISTRICT, name: str | None = None) -> Target:
-    """An ad-hoc target for `gkaudit check URL`."""
+    """An ad-hoc target for `gkaudit check URL`; its id is the host in ASCII (a Chinese domain as punycode)."""
     host = urlsplit(url).hostname or "site"
-    site_id = "".join(ch if ch.isalnum() else "-" for ch in host.lower()).strip("-") or "site"
-    return Target(id=site_id, name=name or host, url=url, kind=kind)
+    try:
+        ascii_host = host.encode("idna").decode("ascii")
+    except UnicodeError:
+        ascii_host = host
+    site_id = "".join(ch if ch.isascii() and ch.isalnum() else "-" for ch in ascii_host.lower()).strip("-")
+    return Target(id=site_id or "site", name=name or host, url=url, kind=kind)
 
 
 def load_targets(path: Path, known_checks: Collection[str] | None = None) -> TargetsFile:
