@@ -63,3 +63,22 @@ def test_context_exposes_target_clock_and_settings() -> None:
     assert ctx.settings.slow_ms == 1234  # type: ignore[attr-defined]
     default = SiteContext(target.model_copy(update={"settings": {}}), make_env()).for_check(reachability)
     assert default.settings.slow_ms == 15_000  # type: ignore[attr-defined]
+
+
+async def test_a_cancelled_caller_does_not_cancel_the_shared_work() -> None:
+    env = make_env()
+    started = asyncio.Event()
+
+    async def slow() -> str:
+        started.set()
+        await asyncio.sleep(0.2)
+        return "done"
+
+    first = asyncio.create_task(env.memo("k", slow))
+    await started.wait()
+    second = asyncio.create_task(env.memo("k", slow))
+    await asyncio.sleep(0)
+    first.cancel()
+    assert await second == "done"
+    with pytest.raises(asyncio.CancelledError):
+        await first

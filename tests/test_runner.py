@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import textwrap
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -136,8 +137,6 @@ def registry(checks_dir: Path):  # type: ignore[no-untyped-def]
 def scan(web: SimWeb, targets: list[Target], checks: list[Check], **options: object) -> ScanReport:
     scan_options = simweb_scan_options(web)
     if options:
-        from dataclasses import replace
-
         scan_options = replace(scan_options, **options)  # type: ignore[arg-type]
     return asyncio.run(asyncio.wait_for(run_scan(targets, checks, scan_options), timeout=60))
 
@@ -260,3 +259,43 @@ def test_scan_options_defaults_are_sane() -> None:
     options = ScanOptions(now=date(2026, 1, 1))
     assert options.fetch.allow_private is False
     assert options.fetch.max_redirects > 0 and options.fetch.max_bytes > 0
+
+
+class _GivesUpEarly(Check):
+    """Asks for a hanging page first, then stops waiting for it after a moment."""
+
+    id = "gives_up_early"
+    title_zh = "提前放弃"
+    title_en = "Gives up early"
+    basis = "测试"
+
+    async def run(self, ctx):  # type: ignore[no-untyped-def]
+        try:
+            await asyncio.wait_for(ctx.fetch(ctx.url + "slow/"), timeout=0.2)
+        except TimeoutError:
+            return self.result(Status.INCONCLUSIVE, "gave up")
+        return self.result(Status.PASS, "answered")
+
+
+class _WaitsPatiently(Check):
+    """Asks for the same page and waits for the fetcher's own verdict."""
+
+    id = "waits_patiently"
+    title_zh = "耐心等待"
+    title_en = "Waits"
+    basis = "测试"
+
+    async def run(self, ctx):  # type: ignore[no-untyped-def]
+        await asyncio.sleep(0.05)  # the other check's fetch is in flight: this one shares it
+        response = await ctx.fetch(ctx.url + "slow/")
+        return self.result(Status.FAIL if response.failure else Status.PASS, "waited",
+                           metrics={"failure": response.failure.value if response.failure else None})
+
+
+def test_one_check_giving_up_on_a_shared_fetch_does_not_cancel_the_others(web: SimWeb) -> None:
+    target = target_of(web, DUAL)
+    report = scan(web, [target], [_GivesUpEarly(), _WaitsPatiently()],
+                  fetch=replace(simweb_scan_options(web).fetch, timeout=1.0, retries=0))
+    gave_up, waited = report.sites[0].results
+    assert gave_up.status is Status.INCONCLUSIVE
+    assert waited.status is Status.FAIL and waited.metrics["failure"] == "read_timeout"

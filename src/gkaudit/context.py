@@ -14,6 +14,7 @@ from gkaudit.model import ScannerFacts
 from gkaudit.net.dns import DnsAnswer, Family, Resolver
 from gkaudit.net.dnsdirect import ask_server
 from gkaudit.net.http import Fetcher, Response
+from gkaudit.net.once import once
 from gkaudit.net.probe import has_route
 from gkaudit.net.tcp import TcpResult, tcp_connect
 from gkaudit.targets import Target
@@ -34,18 +35,7 @@ class ScanEnv:
 
     async def memo(self, key: Any, compute: Callable[[], Awaitable[T]]) -> T:
         """Compute once per scan for `key` (e.g. the IPv6 state of a host linked from many sites)."""
-        future = self._memo.get(key)
-        if future is None:
-            future = asyncio.get_running_loop().create_future()
-            self._memo[key] = future
-            try:
-                future.set_result(await compute())
-            except BaseException as exc:
-                del self._memo[key]
-                future.set_exception(exc)
-                future.exception()
-                raise
-        return await asyncio.shield(future)
+        return await once(self._memo, key, compute)
 
 
 @dataclass

@@ -15,6 +15,7 @@ import dns.resolver
 
 from gkaudit.errors import ConfigError
 from gkaudit.net.failures import FailureKind, NetError
+from gkaudit.net.once import once
 
 Family = Literal["any", "ipv4", "ipv6"]
 
@@ -82,7 +83,7 @@ class Resolver:
         if self.nameserver is not None:
             return str(self.nameserver)
         try:
-            return "system (" + ", ".join(self._get_resolver().nameservers) + ")"  # type: ignore[arg-type]
+            return "system (" + ", ".join(self._get_resolver().nameservers) + ")"
         except Exception:  # resolv.conf unreadable
             return "system"
 
@@ -105,18 +106,7 @@ class Resolver:
     async def query(self, name: str, rdtype: str) -> DnsAnswer:
         """Resolve once per scan; concurrent callers share the same in-flight query."""
         key = (name.lower().rstrip("."), rdtype)
-        future = self._cache.get(key)
-        if future is None:
-            future = asyncio.get_running_loop().create_future()
-            self._cache[key] = future
-            try:
-                future.set_result(await self._query(*key))
-            except BaseException as exc:  # cancellation: let the next caller try again
-                del self._cache[key]
-                future.set_exception(exc)
-                future.exception()  # mark retrieved
-                raise
-        return await asyncio.shield(future)
+        return await once(self._cache, key, lambda: self._query(*key))
 
     async def _query(self, name: str, rdtype: str) -> DnsAnswer:
         try:

@@ -25,6 +25,7 @@ from gkaudit.net.antibot import detect_antibot
 from gkaudit.net.backend import PinnedBackend
 from gkaudit.net.dns import Family, Resolver
 from gkaudit.net.failures import FailureKind, NetError
+from gkaudit.net.once import once
 from gkaudit.net.page import Page
 
 USER_AGENT = f"gkaudit/{__version__} (+government website disclosure audit; https://pypi.org/project/gkaudit/)"
@@ -162,19 +163,8 @@ class Fetcher:
         Never raises for network trouble: the Response carries a classified failure instead.
         Results are cached per scan; concurrent callers of the same request share one fetch.
         """
-        key = (method, url, family, follow, verify)
-        future = self._cache.get(key)
-        if future is None:
-            future = asyncio.get_running_loop().create_future()
-            self._cache[key] = future
-            try:
-                future.set_result(await self._follow(url, family, follow, verify, method))
-            except BaseException as exc:
-                del self._cache[key]
-                future.set_exception(exc)
-                future.exception()
-                raise
-        return await asyncio.shield(future)
+        return await once(self._cache, (method, url, family, follow, verify),
+                          lambda: self._follow(url, family, follow, verify, method))
 
     async def _follow(self, url: str, family: Family, follow: bool, verify: bool, method: str) -> Response:
         started = time.monotonic()
