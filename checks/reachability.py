@@ -4,7 +4,8 @@ Semantics: one fetch of the target URL over any address family (IPv4 first, then
 redirects followed (HTTP, meta refresh, simple script). An answer with status < 400 passes.
 A classified network failure or a status >= 400 fails. An anti-bot challenge is
 `inconclusive`: the site answers, but not to a robot, so nothing can be judged. A TLS
-certificate that does not verify is a warning when the page loads without verification.
+certificate that does not verify is a warning when the page loads without verification (or
+answers with an anti-bot challenge, which also proves the site is up).
 A single visit over `slow_ms` is a warning (the veto counts 5% of a week's visits at 15 s;
 one visit cannot decide it).
 """
@@ -62,11 +63,15 @@ class Reachability(Check):
 
     async def _tls_invalid(self, ctx: SiteContext, response: Response, metrics: dict) -> CheckResult:
         unverified = await ctx.fetch(ctx.url, verify=False)
-        if unverified.ok:
+        blocked = unverified.failure is FailureKind.BLOCKED  # the site answers, but not to a robot
+        if unverified.ok or blocked:
             metrics.update(status=unverified.status, final_url=unverified.final_url, tls_verified=False)
-            return self.result(Status.WARN, f"首页可访问，但证书无法验证: {response.detail[:120]}",
-                               [finding("warn", "HTTPS 证书无法验证（浏览器会提示不安全）", rule=BASIS,
-                                        **response.evidence())], metrics)
+            findings = [finding("warn", "HTTPS 证书无法验证（浏览器会提示不安全）", rule=BASIS,
+                                **response.evidence())]
+            if blocked:
+                findings.append(finding("info", "不验证证书时，反爬虫网关拦截了自动访问", **unverified.evidence()))
+            return self.result(Status.WARN, f"首页可访问，但证书无法验证: {response.detail[:120]}", findings,
+                               metrics)
         return self.result(Status.FAIL, f"首页无法访问: {response.describe_failure()}",
                            [finding("fail", "TLS 握手失败，首页无法访问", rule=BASIS,
                                     **response.evidence())], metrics)

@@ -345,3 +345,13 @@ def test_requests_queued_for_a_busy_host_do_not_hold_global_slots(web: SimWeb) -
             return "other" if other in done else "slow"
 
     assert asyncio.run(asyncio.wait_for(race(), timeout=30)) == "other"
+
+
+def test_reachability_with_a_bad_certificate_in_front_of_an_antibot_gateway(web: SimWeb) -> None:
+    host = "badtls412.engine.test"
+    report = scan_web(web, [target_of(web, host)], ["reachability"])
+    result = report.sites[0].results[0]
+    # The site answers (TLS works unverified, then the gateway challenges): not "unreachable".
+    assert result.status is Status.WARN, result.summary
+    assert result.metrics["tls_verified"] is False
+    assert any(f.evidence.failure == "tls_error" for f in result.findings)
