@@ -355,3 +355,20 @@ def test_reachability_with_a_bad_certificate_in_front_of_an_antibot_gateway(web:
     assert result.status is Status.WARN, result.summary
     assert result.metrics["tls_verified"] is False
     assert any(f.evidence.failure == "tls_error" for f in result.findings)
+
+
+@pytest.mark.parametrize("url", [
+    "http://www.njqh.gov.cn:8O8O/", "http://[::1/", "http://xn--zz.gov.cn/", "http://www.njqh.gov.cn/\x00",
+    "ftp://www.njqh.gov.cn/", "/relative/path", "javascript:void(0)", "http://:80/",
+])
+def test_malformed_urls_are_unsupported_url_not_exceptions(web: SimWeb, url: str) -> None:
+    response = fetch(web, url)
+    assert response.failure is FailureKind.UNSUPPORTED_URL
+    assert response.url == url
+
+
+@pytest.mark.parametrize("path", ["/badloc/", "/badport/"])
+def test_redirect_to_a_malformed_location_is_unsupported_url(web: SimWeb, path: str) -> None:
+    response = fetch(web, web.url(DUAL, path))
+    assert response.failure is FailureKind.UNSUPPORTED_URL
+    assert "location" in response.detail.lower()

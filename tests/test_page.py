@@ -250,3 +250,11 @@ def test_meta_refresh_inside_noscript_is_not_a_redirect() -> None:
     both = ('<html><head><noscript><meta http-equiv="refresh" content="0;url=/nojs.html"></noscript>'
             '<meta http-equiv="refresh" content="0;url=/index/"></head></html>')
     assert page(both, "http://h.gov.cn/").meta_refresh() == "http://h.gov.cn/index/"
+
+
+@pytest.mark.parametrize("href", ["http://[::1/", "http://www.njqh.gov.cn:8O8O/", "http://www.njqh.gov.cn:99999/",
+                                  "http://[zz::]/"])
+def test_malformed_links_are_dropped_not_raised(href: str) -> None:
+    assert absolute_url("http://h.gov.cn/", href) is None
+    p = page(f'<a href="{href}">坏</a><a href="/ok/">好</a>', "http://h.gov.cn/")
+    assert [link.url for link in p.links] == ["http://h.gov.cn/ok/"]

@@ -204,6 +204,9 @@ class Fetcher:
         return None, ""
 
     async def _request_with_retries(self, url: str, family: Family, verify: bool, method: str) -> Response:
+        if problem := url_problem(url):
+            return Response(url=url, family=family, final_url=url, failure=FailureKind.UNSUPPORTED_URL,
+                            detail=problem)
         attempt = 0
         while True:
             response = await self._polite_request(url, family, verify, method)
@@ -331,6 +334,19 @@ class Fetcher:
         return context
 
 
+def url_problem(url: str) -> str | None:
+    """Why `url` cannot be fetched (not absolute http(s), malformed host or port), or None if it can."""
+    try:
+        parts = urlsplit(url)
+        _ = parts.port  # raises for a port that is not a number in range
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            return f"不是 http(s) 网址 / not an absolute http(s) URL: {url!r}"
+        _ = httpx.URL(url).host  # IDNA labels ("xn--zz"), control characters
+    except (ValueError, UnicodeError, httpx.InvalidURL) as exc:
+        return f"网址格式错误 / malformed URL {url!r}: {exc}"
+    return None
+
+
 def parse_retry_after(value: str | None) -> float | None:
     """Seconds from a Retry-After header (delta-seconds or an HTTP date); None if absent or unreadable."""
     if not value:
@@ -351,6 +367,8 @@ def classify_httpx_error(exc: httpx.HTTPError) -> tuple[FailureKind, str]:
     causes: list[BaseException] = [exc]
     while (cause := causes[-1].__cause__ or causes[-1].__context__) is not None and len(causes) < 8:
         causes.append(cause)
+    if isinstance(exc, httpx.RemoteProtocolError) and "location header" in text:  # a malformed redirect
+        return FailureKind.UNSUPPORTED_URL, text
     if isinstance(exc, httpx.ConnectTimeout):
         return FailureKind.CONNECT_TIMEOUT, text
     if isinstance(exc, httpx.TimeoutException):

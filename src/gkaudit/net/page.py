@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import ipaddress
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -111,13 +112,18 @@ def clean_text(text: str) -> str:
 
 
 def absolute_url(base: str, href: str) -> str | None:
-    """Resolve `href` against `base`; None for javascript:, mailto:, tel: and bare fragments."""
+    """Resolve `href` against `base`; None for javascript:, mailto:, tel:, bare fragments and malformed URLs."""
     href = href.strip().replace("\\", "/")
     if not href or href.startswith("#") or re.match(r"^(javascript|mailto|tel|data|about):", href, re.I):
         return None
-    joined = urljoin(base, href)
-    parts = urlsplit(joined)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    try:
+        parts = urlsplit(urljoin(base, href))
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            return None
+        _ = parts.port  # raises for a port that is not a number in range
+        if ":" in parts.hostname:
+            ipaddress.IPv6Address(parts.hostname)
+    except ValueError:  # real pages carry broken hrefs ("http://[::1/", ":8O8O"): drop them, do not fail
         return None
     return urlunsplit((parts.scheme, parts.netloc.lower(), parts.path or "/", parts.query, ""))
 
