@@ -258,3 +258,10 @@ def test_malformed_links_are_dropped_not_raised(href: str) -> None:
     assert absolute_url("http://h.gov.cn/", href) is None
     p = page(f'<a href="{href}">坏</a><a href="/ok/">好</a>', "http://h.gov.cn/")
     assert [link.url for link in p.links] == ["http://h.gov.cn/ok/"]
+
+
+@pytest.mark.parametrize("base", ["http://[::1/", "javascript:void(0)", "mailto:x@y.cn"])
+def test_unusable_base_href_falls_back_to_the_page_url(base: str) -> None:
+    p = page(f'<base href="{base}"><a href="x.html">x</a>', "http://h.gov.cn/a/b.html")
+    assert p.base_url == "http://h.gov.cn/a/b.html"
+    assert [link.url for link in p.links] == ["http://h.gov.cn/a/x.html"]

@@ -151,7 +151,7 @@ class Page:
     def base_url(self) -> str:
         base = self.tree.css_first("base[href]")
         href = base.attributes.get("href") if base is not None else None
-        return urljoin(self.url, href) if href else self.url
+        return (absolute_url(self.url, href) or self.url) if href else self.url
 
     @cached_property
     def title(self) -> str:
