@@ -66,7 +66,8 @@ def test_chinese_labels_normalise_to_gb18030(label: str) -> None:
 
 
 @pytest.mark.parametrize(("label", "codec"), [("UTF-8", "utf-8"), ("utf8", "utf-8"), ("bogus-cs", None),
-                                              ("", None), (None, None)])
+                                              ("", None), (None, None), ("base64", None), ("zlib", None),
+                                              ("rot13", None)])
 def test_other_labels(label: str | None, codec: str | None) -> None:
     assert normalise_charset(label) == codec
 
@@ -265,3 +266,8 @@ def test_unusable_base_href_falls_back_to_the_page_url(base: str) -> None:
     p = page(f'<base href="{base}"><a href="x.html">x</a>', "http://h.gov.cn/a/b.html")
     assert p.base_url == "http://h.gov.cn/a/b.html"
     assert [link.url for link in p.links] == ["http://h.gov.cn/a/x.html"]
+
+
+def test_a_bytes_codec_declared_as_charset_is_ignored() -> None:
+    body = f'<meta charset="hex"><title>{TITLE}</title>'.encode()
+    assert decode_html(body, "text/html; charset=base64") == (body.decode(), "utf-8")

@@ -21,15 +21,19 @@ _BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs
 
 
 def normalise_charset(name: str | None) -> str | None:
-    """A Python codec name for a declared charset, GB2312/GBK mapped to GB18030; None if unknown."""
+    """A Python text codec for a declared charset, GB2312/GBK mapped to GB18030; None if unknown.
+
+    Python's bytes-to-bytes codecs (base64, zlib, rot13...) are not charsets and count as unknown.
+    """
     if not name:
         return None
     name = name.strip().lower()
     name = _CHARSET_ALIASES.get(name, name)
     try:
-        return codecs.lookup(name).name
+        info = codecs.lookup(name)
     except LookupError:
         return None
+    return info.name if getattr(info, "_is_text_encoding", True) else None
 
 
 def decode_html(body: bytes, content_type: str | None = None) -> tuple[str, str]:
