@@ -75,7 +75,7 @@ def test_scan_passing_site_exits_0(web: SimWeb, tmp_path: Path) -> None:
     targets = write_targets(tmp_path / "t.yaml", web, [DUAL])
     done = gkaudit("scan", "--targets", targets, "--check", "reachability", *sim_args(web))
     assert done.returncode == 0, done.stderr
-    assert "通过 pass" in done.stdout
+    assert "通过=pass" in done.stdout
 
 
 def test_scan_with_a_failing_site_exits_1(web: SimWeb, tmp_path: Path) -> None:
@@ -92,7 +92,7 @@ def test_fail_on_warn(web: SimWeb, tmp_path: Path) -> None:
     assert gkaudit("scan", "--targets", targets, "--check", "reachability", *sim_args(web)).returncode == 0
     done = gkaudit("scan", "--targets", targets, "--check", "reachability", "--fail-on", "warn", *sim_args(web))
     assert done.returncode == 1
-    assert "警告 warn" in done.stdout
+    assert "警告=warn" in done.stdout
 
 
 def test_site_and_tag_selection(web: SimWeb, tmp_path: Path) -> None:
@@ -198,7 +198,7 @@ def test_offline_table_output_says_so(silent_nameserver: str) -> None:
     done = gkaudit("check", "https://www.njqh.gov.cn/", "--nameserver", silent_nameserver, "--timeout", "1",
                    "--check", "reachability")
     assert done.returncode == 3
-    assert "无法判定 inconclusive" in done.stdout
+    assert "无法判定=inconclusive" in done.stdout
     assert "scan could not run" in one_line(done.stderr)
 
 

@@ -97,8 +97,12 @@ def test_table_shows_every_site_and_status(report: ScanReport) -> None:
     text = render_table(report)
     for site in report.sites:
         assert site.id in text
-    for label in ("通过 pass", "警告 warn", "不合格 fail", "无法判定 inconclusive", "豁免 waived"):
-        assert label in text
+    table, _, rest = text.partition("图例 / legend:")
+    legend = rest.splitlines()[0]
+    for zh, status in (("通过", "pass"), ("警告", "warn"), ("不合格", "fail"), ("无法判定", "inconclusive"),
+                       ("豁免", "waived")):
+        assert zh in table  # the coloured cell
+        assert f"{zh}={status}" in legend  # and what it means in the JSON
     assert "5 个站点" in text
 
 

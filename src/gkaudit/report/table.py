@@ -23,21 +23,31 @@ KIND_LABELS = {"portal": "门户", "district": "区", "new_area": "新区", "dep
 
 
 def status_text(status: Status) -> Text:
-    return Text(f"{status.label_zh} {status.value}", style=STATUS_STYLES[status])
+    return Text(status.label_zh, style=STATUS_STYLES[status])
+
+
+def check_titles(report: ScanReport) -> dict[str, str]:
+    """Check id -> its Chinese title, as the results carry it."""
+    titles: dict[str, str] = {}
+    for site in report.sites:
+        for result in site.results:
+            titles.setdefault(result.check, result.title.split(" / ")[0])
+    return titles
 
 
 def build_table(report: ScanReport) -> Table:
     check_ids = report.scanner.checks
+    titles = check_titles(report)
     table = Table(title=f"gkaudit 检查结果（判定日期 {report.scanner.now}）", header_style="bold",
                   show_lines=False)
-    table.add_column("站点 site", no_wrap=True)
+    table.add_column("站点", no_wrap=True)
+    table.add_column("id", no_wrap=True, style="dim")
     table.add_column("类型", no_wrap=True)
     for check_id in check_ids:
-        table.add_column(check_id, no_wrap=True)
+        table.add_column(Text.assemble(titles.get(check_id, check_id), "\n", (check_id, "dim")), no_wrap=True)
     for site in report.sites:
         # Text, not markup: a site name from targets.yaml may contain brackets.
-        cells: list[Text | str] = [Text.assemble(site.name, "\n", (site.id, "dim")),
-                                   Text(KIND_LABELS.get(site.kind, site.kind))]
+        cells: list[Text] = [Text(site.name), Text(site.id), Text(KIND_LABELS.get(site.kind, site.kind))]
         for check_id in check_ids:
             result = site.result(check_id)
             cells.append(status_text(result.status) if result else Text("-", style="dim"))
@@ -45,23 +55,44 @@ def build_table(report: ScanReport) -> Table:
     return table
 
 
+def legend(report: ScanReport) -> Text:
+    """Which Chinese label is which JSON status, for the statuses the table shows."""
+    shown = [Status(key) for key, count in (report.totals or report.count_statuses()).items() if count]
+    text = Text("图例 / legend: ", style="dim")
+    for index, status in enumerate(shown):
+        text.append("  " if index else "")
+        text.append(status.label_zh, style=STATUS_STYLES[status])
+        text.append(f"={status.value}", style="dim")
+    return text
+
+
 def build_problems(report: ScanReport, limit_per_result: int = 3) -> Group:
-    """A short list: for every result that is not pass/skipped, its summary and first findings."""
+    """A short list: for every result that is not pass/skipped, its summary and first findings.
+
+    When the homepage itself could not be read, the other checks' `inconclusive` results repeat
+    that reason; they are folded into one line under the reachability result.
+    """
     lines: list[Text] = []
     for site in report.sites:
+        reach = site.result("reachability")
+        unreadable = reach is not None and reach.status in (Status.FAIL, Status.INCONCLUSIVE)
+        folded: list[str] = []
         for result in site.results:
             if result.status in (Status.PASS, Status.SKIPPED):
                 continue
-            line = Text()
-            line.append(f"[{site.name}] ", style="bold")
-            line.append(f"{result.check}: ")
-            line.append(result.status.label_zh, style=STATUS_STYLES[result.status])
-            line.append(f" — {result.summary}")
-            lines.append(line)
-            shown = [f for f in result.findings if f.severity.value != "info"][:limit_per_result]
+            if unreadable and result.check != "reachability" and result.status is Status.INCONCLUSIVE:
+                folded.append(result.check)
+                continue
+            lines.append(Text.assemble((f"[{site.name}] ", "bold"), f"{result.check}: ",
+                                       (result.status.label_zh, STATUS_STYLES[result.status]),
+                                       f" — {result.summary}"))
+            shown = [f for f in result.findings
+                     if f.severity.value != "info" and f.message != result.summary][:limit_per_result]
             for found in shown:
                 where = found.evidence.url or ""
                 lines.append(Text(f"    · {found.message}" + (f"  ({where})" if where else ""), style="dim"))
+        if folded:
+            lines.append(Text(f"    · 首页无法读取，{'、'.join(folded)} 同样无法判定", style="dim"))
     return Group(*lines)
 
 
@@ -85,6 +116,7 @@ def render_table(report: ScanReport, width: int | None = None, color: bool = Fal
     console = Console(width=width or 160, record=True, force_terminal=color,
                       color_system="auto" if color else None, file=io.StringIO())
     console.print(build_table(report))
+    console.print(legend(report))
     problems = build_problems(report)
     if problems.renderables:
         console.print(Text("问题摘要 / findings", style="bold underline"))

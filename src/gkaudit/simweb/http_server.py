@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import mimetypes
+import socket
 import ssl
 from dataclasses import dataclass, field
 from datetime import date
@@ -154,9 +155,9 @@ class HttpListener:
         if server_name:
             self._sni[id(ssl_object)] = server_name
 
-    async def start(self) -> int:
-        self._server = await asyncio.start_server(self._handle, self.address, self.port, ssl=self.ssl_context,
-                                                  reuse_address=True)
+    async def start(self, sock: socket.socket) -> int:
+        """Listen on `sock`, already bound to this listener's address and port."""
+        self._server = await asyncio.start_server(self._handle, sock=sock, ssl=self.ssl_context)
         self.port = self._server.sockets[0].getsockname()[1]
         return self.port
 

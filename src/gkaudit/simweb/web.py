@@ -38,18 +38,26 @@ def discover_sites(roots: Iterable[Path]) -> list[FixtureSite]:
     return sites
 
 
-def _free_port_on_both() -> int:
-    """A port number free on 127.0.0.1 and on ::1 at the same time."""
+def reserve_port_pair() -> tuple[int, dict[str, socket.socket]]:
+    """Sockets bound (not yet listening) to one port number on both 127.0.0.1 and ::1.
+
+    Holding them until the listeners start closes the race in which another site, test or
+    process takes the number in between. A family a site does not serve keeps its socket bound
+    but never listening, so a connection to it is refused, as on a host with nothing there.
+    """
     for _ in range(50):
-        with socket.socket(socket.AF_INET6, socket.SOCK_STREAM) as v6:
-            v6.bind(("::1", 0))
-            port = v6.getsockname()[1]
-            with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as v4:
-                try:
-                    v4.bind(("127.0.0.1", port))
-                except OSError:
-                    continue
-            return port
+        v6 = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
+        v6.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+        v6.bind(("::1", 0))
+        port = v6.getsockname()[1]
+        v4 = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        try:
+            v4.bind(("127.0.0.1", port))
+        except OSError:
+            v4.close()
+            v6.close()
+            continue
+        return port, {"ipv4": v4, "ipv6": v6}
     raise RuntimeError("no port free on both 127.0.0.1 and ::1")
 
 
@@ -70,6 +78,7 @@ class SimWeb:
         self._tmp = tempfile.TemporaryDirectory(prefix="simweb-")
         self._dns = DnsServer(self.records)
         self._listeners: list[HttpListener] = []
+        self._unserved: list[socket.socket] = []
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
 
@@ -142,14 +151,17 @@ class SimWeb:
     async def _stop(self) -> None:
         for listener in self._listeners:
             await listener.stop()
+        for sock in self._unserved:
+            sock.close()
         await self._dns.stop()
         for task in asyncio.all_tasks():
             if task is not asyncio.current_task():
                 task.cancel()
 
     async def _start(self) -> None:
+        reserved: dict[str, dict[str, socket.socket]] = {}
         for site in self.sites.values():
-            site.port = _free_port_on_both()
+            site.port, reserved[site.host] = reserve_port_pair()
         self._build_dns()
         for site in self.sites.values():
             responder = SiteResponder(site, self.sites, self.today)
@@ -157,8 +169,9 @@ class SimWeb:
             for family in site.manifest.families:
                 context = self._server_ssl(site) if site.manifest.tls else None
                 listener = HttpListener(responder, family, LOOPBACK[family], site.port, context, self.requests)
-                await listener.start()
+                await listener.start(reserved[site.host].pop(family))
                 self._listeners.append(listener)
+            self._unserved += reserved[site.host].values()
         await self._dns.start()
 
     def _build_dns(self) -> None:
