@@ -51,7 +51,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sites", type=int, default=100)
     parser.add_argument("--latency-ms", type=int, default=50, help="added to every simulated answer")
-    parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument("--concurrency", type=int, default=16, help="gkaudit --concurrency (its default)")
+    parser.add_argument("--check", action="append", default=[], help="only this check (repeatable)")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="gkaudit-bench-") as tmp:
@@ -66,6 +67,7 @@ def main() -> int:
                        "--format", "json", "--output", str(Path(tmp) / "report.json"),
                        "--nameserver", web.nameserver, "--allow-private", "--control-host", CONTROL_HOST,
                        "--ipv6-control", web.url(CONTROL_HOST), "--concurrency", str(args.concurrency)]
+            command += [arg for check in args.check for arg in ("--check", check)]
             started = time.perf_counter()
             completed = subprocess.run(command, capture_output=True, text=True)
             wall = time.perf_counter() - started

@@ -80,7 +80,6 @@ class Response:
     first_byte_ms: int | None = None
     tls_verified: bool | None = None
     attempts: int = 1
-    _page: Page | None = field(default=None, repr=False)
 
     @property
     def ok(self) -> bool:
@@ -96,10 +95,12 @@ class Response:
         return self.content_type.split(";")[0].strip().lower() in HTML_TYPES
 
     def page(self) -> Page:
-        """The body as a parsed Page (empty when there is none)."""
-        if self._page is None:
-            self._page = Page.from_bytes(self.final_url, self.body, self.content_type, self.status)
-        return self._page
+        """The body as a new parsed Page (empty when there is none).
+
+        Not cached: responses live for the whole scan (they are shared by all checks), and a
+        parsed tree is many times the size of its bytes. Keep the Page while you use it.
+        """
+        return Page.from_bytes(self.final_url, self.body, self.content_type, self.status)
 
     def evidence(self) -> dict[str, Any]:
         """The Evidence fields every check reports about one fetch (pass as **kwargs to `finding`)."""
