@@ -15,10 +15,11 @@ from datetime import date
 from typing import Any
 from urllib.parse import urlsplit
 
+from gkaudit.checks import _disclosure_data as disclosure_data
 from gkaudit.checks._plan_titles import PlanTitle, classify_title, normalise
 from gkaudit.columns import Candidate, ListItem, list_items, page_anchor_links, pagination, rank_links
 from gkaudit.context import SiteContext
-from gkaudit.listing import ListLoader, find_list_loader, hanweb_records, inline_records
+from gkaudit.listing import ListLoader, endpoint_items, find_list_loader, inline_records
 from gkaudit.net.http import Response
 from gkaudit.net.page import Link, Page, find_dates
 from gkaudit.sitesearch import SearchForm, find_search_form
@@ -28,10 +29,9 @@ PLAN_NAMES = ("规划信息", "发展规划", "规划计划", "国民经济和�
 PLAN_SLUGS = ("ghxx", "fzgh", "ghjh", "gmjjhshfzgh", "ghgy", "zxgh", "sswgh", "swwgh", "ssw", "sww", "guihua")
 SUBCOLUMN_NAMES = ("发展规划", "总体规划", "规划纲要", "专项规划", "国土空间规划", "区域规划", "历史规划",
                    "十四五规划", "十五五规划", "五年规划", "其他规划")
-DISCLOSURE_NAMES = ("政府信息公开", "信息公开", "政务公开", "信息公开专栏")
-DISCLOSURE_SLUGS = ("xxgkzl", "zfxxgk", "xxgk", "zwgk", "gkml")
-STATUTORY_NAMES = ("法定主动公开内容", "主动公开内容", "法定公开内容")
-STATUTORY_SLUGS = ("fdzdgknr", "xxgkgknr", "fdzdgk")
+# The disclosure column and its statutory-content sub-column are recognised as the disclosure check does.
+DISCLOSURE_NAMES, DISCLOSURE_SLUGS = disclosure_data.COLUMN.names, disclosure_data.COLUMN.slugs
+STATUTORY_NAMES, STATUTORY_SLUGS = disclosure_data.STATUTORY.names, disclosure_data.STATUTORY.slugs
 TOPIC_NAMES = ("专题专栏", "专题", "专栏")
 TOPIC_SLUGS = ("ztzl", "zt", "zhuanti")
 TOPIC_WORDS = ("十四五", "十五五", "第十四个五年", "第十五个五年")
@@ -254,10 +254,7 @@ class PlanCrawler:
                 if response is not None:
                     read.failure_evidence = response.evidence()
             return []
-        text = response.page().text
-        if loader.kind == "hanweb_jpage":
-            return self._entries(hanweb_records(text, response.final_url))
-        return self._entries(list_items(response.page()))
+        return self._entries(endpoint_items(loader, response))
 
     def _add(self, item: PlanItem) -> None:
         known = self.items.get(item.url)

@@ -17,16 +17,16 @@ from gkaudit.listing import (
     article_text,
     child_columns,
     dated_items,
+    endpoint_items,
     error_page_reason,
     find_list_loader,
-    hanweb_records,
     inline_records,
     is_home_url,
     same_as_home,
 )
 from gkaudit.net.failures import FailureKind
 from gkaudit.net.http import Response
-from gkaudit.net.page import Page, decode_html
+from gkaudit.net.page import Page
 
 Fetch = Callable[[str], Awaitable[Response]]
 
@@ -176,14 +176,8 @@ async def _read_endpoint(fetch: Fetch, read: ColumnRead, loader: ListLoader, min
         why = endpoint.describe_failure() or f"HTTP {endpoint.status}"
         read.state, read.reason = ColumnState.ENDPOINT_FAILED, f"列表接口 {loader.endpoint} 无法读取：{why}"
         return read
-    if loader.kind == "hanweb_jpage":
-        text, _ = decode_html(endpoint.body, endpoint.content_type)
-        read.items = hanweb_records(text, endpoint.final_url)
-        article = 0
-    else:
-        sub = endpoint.page()
-        read.items = list_items(sub)
-        article = len(article_text(sub))
+    read.items = endpoint_items(loader, endpoint)
+    article = 0 if loader.kind == "hanweb_jpage" else len(article_text(endpoint.page()))
     read.article_chars = max(read.article_chars, article)
     if read.dated or article >= min_article_chars:
         read.state = ColumnState.OK

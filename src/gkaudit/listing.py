@@ -22,7 +22,8 @@ from dataclasses import dataclass
 from urllib.parse import parse_qs, urlsplit
 
 from gkaudit.columns import ListItem, list_items
-from gkaudit.net.page import Page, absolute_url, clean_text
+from gkaudit.net.http import Response
+from gkaudit.net.page import Page, absolute_url, clean_text, decode_html
 
 
 @dataclass(frozen=True)
@@ -132,6 +133,14 @@ def _trs_id_loader(page: Page, scripts: str) -> ListLoader | None:
 
 _RECORD = re.compile(r"<record(?:\s[^>]*)?>\s*(?:<!\[CDATA\[)?(.*?)(?:\]\]>)?\s*</record>", re.S | re.I)
 _TOTAL = re.compile(r"<totalrecord>\s*(\d+)\s*</totalrecord>", re.I)
+
+
+def endpoint_items(loader: ListLoader, response: Response) -> list[ListItem]:
+    """The entries a list endpoint returned: Hanweb jpage records, or the list of an HTML fragment."""
+    if loader.kind == "hanweb_jpage":
+        text, _ = decode_html(response.body, response.content_type)
+        return hanweb_records(text, response.final_url)
+    return list_items(response.page())
 
 
 def hanweb_records(text: str, base_url: str) -> list[ListItem]:
