@@ -100,7 +100,7 @@ class DisclosureAudit:
 
     def _homepage_unreadable(self, home: Response) -> tuple[Status, str]:
         reason = "blocked" if home.failure is FailureKind.BLOCKED else "homepage_unreachable"
-        why = home.describe_failure() or f"HTTP {home.status}"
+        why = home.problem
         self.add("info", f"首页无法读取（{why}），无法查找政府信息公开专栏", data.RULE_COLUMN,
                  **home.evidence())
         self.unsure(reason)
@@ -146,7 +146,7 @@ class DisclosureAudit:
             self.add("info", f"专栏页面被反爬虫网关拦截：{response.detail}", data.RULE_COLUMN, **evidence)
             return None
         if not response.ok:
-            why = response.describe_failure() or f"HTTP {response.status}"
+            why = response.problem
             self.add("fail", f"政府信息公开专栏无法打开（{why}）", data.RULE_COLUMN, **evidence)
             return None
         if reason := soft_404_reason(response, self.home, self.settings.soft404_similarity):
@@ -267,7 +267,7 @@ class DisclosureAudit:
                          **article.evidence(), link_text=chosen.title)
                 return
             if not article.ok:
-                why = article.describe_failure() or f"HTTP {article.status}"
+                why = article.problem
                 self.add("warn", f"指南正文“{chosen.title}”无法打开（{why}），未能核对指南内容", data.RULE_GUIDE,
                          **article.evidence(), link_text=chosen.title)
                 return
@@ -338,7 +338,7 @@ class DisclosureAudit:
             self.add("info", "依申请公开页面被反爬虫网关拦截", data.RULE_REQUEST, **evidence)
         elif not response.ok:
             entry["state"] = "dead"
-            why = response.describe_failure() or f"HTTP {response.status}"
+            why = response.problem
             self.add("warn", f"依申请公开渠道无法打开（{why}）", data.RULE_REQUEST, **evidence)
         elif reason := soft_404_reason(response, self.home, self.settings.soft404_similarity):
             entry["state"] = "soft_404"

@@ -122,13 +122,6 @@ def _topic_candidates(links: list[Link]) -> list[Candidate]:
     return found
 
 
-def failure_text(response: Response) -> str:
-    """A short named reason for an unusable response (blocked, connect_refused, HTTP 404…)."""
-    if response.failure is not None:
-        return response.describe_failure()
-    return f"HTTP {response.status}"
-
-
 class PlanCrawler:
     """Collects plan items for one site within a fetch budget."""
 
@@ -215,7 +208,7 @@ class PlanCrawler:
                 break
             if not response.ok:
                 if not read.pages:  # the column itself is unreadable; a broken later page only ends paging
-                    read.failure, read.failure_evidence = failure_text(response), response.evidence()
+                    read.failure, read.failure_evidence = response.problem, response.evidence()
                     read.missing = response.failure is None and response.status in (404, 410)
                 break
             page = response.page()
@@ -278,7 +271,7 @@ class PlanCrawler:
                 run.failure = "超出抓取预算"
                 break
             if not response.ok:
-                run.failure = failure_text(response)
+                run.failure = response.problem
                 continue
             for entry in list_items(response.page()):
                 if _same_site(entry.url, self.host):

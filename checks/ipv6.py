@@ -222,7 +222,7 @@ class Ipv6(Check):
             findings.append(finding("info", "IPv6 首页由反爬虫网关应答（说明 IPv6 可连通）", **v6.evidence()))
             return f"IPv6 首页被反爬虫网关拦截，无法比较内容和链接: {v6.detail}"
         if v6.failure is not None or v6.status is None or v6.status >= 400:
-            why = v6.describe_failure() or f"HTTP {v6.status}"
+            why = v6.problem
             literal = next((h.location for h in v6.redirects
                             if ip_literal_version(urlsplit(h.location).hostname or "") == 4), None)
             message = (f"首页经 IPv6 访问时被重定向到 IPv4 地址 {literal}，无法经 IPv6 打开" if literal

@@ -65,7 +65,7 @@ class Management(Check):
         settings: ManagementSettings = ctx.settings  # type: ignore[assignment]
         response = await ctx.homepage()
         if response.failure is not None or not response.ok:
-            reason = response.describe_failure() or f"HTTP {response.status}"
+            reason = response.problem
             return self.result(Status.INCONCLUSIVE, f"首页无法读取，无法判定: {reason}",
                                [finding("info", "首页无法读取", **response.evidence())],
                                {"reason": response.failure.value if response.failure else "http_status"})

@@ -47,7 +47,7 @@ from gkaudit.checks._plan_titles import (
     generation_label,
     generation_of_year,
 )
-from gkaudit.checks._plans_crawl import PlanCrawler, PlanItem, failure_text
+from gkaudit.checks._plans_crawl import PlanCrawler, PlanItem
 from gkaudit.context import SiteContext
 from gkaudit.model import CheckResult, Finding, Status
 
@@ -99,7 +99,7 @@ class Plans(Check):
         required, pending = required_generations(settings, ctx.now)
         home = await ctx.homepage()
         if not home.ok:
-            return self.result(Status.INCONCLUSIVE, f"首页无法读取，无法查找规划栏目：{failure_text(home)}",
+            return self.result(Status.INCONCLUSIVE, f"首页无法读取，无法查找规划栏目：{home.problem}",
                                [finding("info", "首页无法读取，规划信息无法判定", **home.evidence())],
                                {"reason": home.failure.value if home.failure else "http_status",
                                 "generations_required": required})

@@ -173,7 +173,7 @@ async def _read_endpoint(fetch: Fetch, read: ColumnRead, loader: ListLoader, min
     endpoint = await fetch(loader.endpoint)
     read.endpoint = endpoint
     if not endpoint.ok:
-        why = endpoint.describe_failure() or f"HTTP {endpoint.status}"
+        why = endpoint.problem
         read.state, read.reason = ColumnState.ENDPOINT_FAILED, f"列表接口 {loader.endpoint} 无法读取：{why}"
         return read
     read.items = endpoint_items(loader, endpoint)

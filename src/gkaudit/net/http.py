@@ -127,6 +127,11 @@ class Response:
             "attempts": self.attempts,
         }
 
+    @property
+    def problem(self) -> str:
+        """Why this response is not usable, in one phrase: the classified failure, else its HTTP status."""
+        return self.describe_failure() or f"HTTP {self.status}"
+
     def describe_failure(self) -> str:
         if self.failure is None:
             return ""
