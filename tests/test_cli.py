@@ -22,9 +22,10 @@ import jsonschema
 import pytest
 import yaml
 
-from enginekit import BADTLS, DUAL, ENGINE_SITES, IDN, REFUSED, unicode_url
 from gkaudit.report.json import json_schema
 from gkaudit.simweb.web import SimWeb
+
+from enginekit import BADTLS, DUAL, ENGINE_SITES, IDN, REFUSED, unicode_url
 
 REPO_TARGETS = Path(__file__).parent.parent / "targets.yaml"
 

@@ -7,13 +7,13 @@ from collections.abc import Iterator
 
 import pytest
 
-from enginekit import CNAMED, DUAL, ENGINE_SITES, FALLBACK, IDN, V4ONLY, fetch, unicode_url
 from gkaudit.model import Status
 from gkaudit.net.dns import DnsAnswer, Resolver, parse_nameserver
 from gkaudit.net.failures import FailureKind, NetError
 from gkaudit.simweb.web import SimWeb
 
 from conftest import scan_web, target_of
+from enginekit import CNAMED, DUAL, ENGINE_SITES, FALLBACK, IDN, V4ONLY, fetch, unicode_url
 
 
 @pytest.fixture(scope="module")

@@ -9,6 +9,13 @@ from collections.abc import Iterator
 
 import pytest
 
+from gkaudit.model import Status
+from gkaudit.net.dns import Nameserver, Resolver, parse_nameserver
+from gkaudit.net.failures import FailureKind
+from gkaudit.net.http import Fetcher, FetchOptions
+from gkaudit.simweb.web import SimWeb
+
+from conftest import scan_web, target_of
 from enginekit import (
     BADTLS,
     DUAL,
@@ -24,13 +31,6 @@ from enginekit import (
     fetch,
     fetch_options,
 )
-from gkaudit.model import Status
-from gkaudit.net.dns import Nameserver, Resolver, parse_nameserver
-from gkaudit.net.failures import FailureKind
-from gkaudit.net.http import Fetcher, FetchOptions
-from gkaudit.simweb.web import SimWeb
-
-from conftest import scan_web, target_of
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,6 @@ from datetime import date
 import jsonschema
 import pytest
 
-from enginekit import BADTLS, DUAL, ENGINE_SITES, REFUSED, TS412
 from gkaudit.check import load_registry
 from gkaudit.model import SCHEMA_VERSION, ScanReport, Status
 from gkaudit.report.json import json_schema, render_json, render_schema
@@ -18,6 +17,7 @@ from gkaudit.simweb.web import SimWeb
 from gkaudit.targets import Waiver
 
 from conftest import scan_web, target_of
+from enginekit import BADTLS, DUAL, ENGINE_SITES, REFUSED, TS412
 
 SITE_KEYS = {"id", "name", "url", "kind", "results"}
 RESULT_KEYS = {"check", "status", "summary", "basis", "findings", "metrics", "duration_ms"}

@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 
-from enginekit import DUAL, ENGINE_SITES, V4ONLY, V6ONLY
 from gkaudit.check import Check, load_registry
 from gkaudit.errors import ConfigError
 from gkaudit.model import ScanReport, Status
@@ -22,6 +21,7 @@ from gkaudit.simweb.web import SimWeb
 from gkaudit.targets import Target, Waiver
 
 from conftest import target_of
+from enginekit import DUAL, ENGINE_SITES, V4ONLY, V6ONLY
 
 USER_CHECKS = textwrap.dedent('''\
     """Checks a user might drop into --checks-dir."""

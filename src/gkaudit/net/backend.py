@@ -68,14 +68,16 @@ class PinnedBackend(httpcore.AsyncNetworkBackend):
             if not public:
                 raise NetError(FailureKind.PRIVATE_ADDRESS, f"{host} -> {', '.join(addresses)}")
             addresses = public
-        last_error: Exception | None = None
+        first_error: Exception | None = None
         for address in addresses:
             try:
                 return await self._inner.connect_tcp(address, port, timeout, local_address, socket_options)
             except (httpcore.ConnectError, httpcore.ConnectTimeout, OSError) as exc:
-                last_error = exc
-        assert last_error is not None
-        raise last_error
+                first_error = first_error or exc
+        # The first address's error is reported: for "any" that is IPv4, the family every site must serve;
+        # on a scanner without IPv6 a later IPv6 "unreachable" would otherwise hide it.
+        assert first_error is not None
+        raise first_error
 
     async def connect_unix_socket(self, *args: typing.Any, **kwargs: typing.Any) -> httpcore.AsyncNetworkStream:
         raise NetError(FailureKind.UNSUPPORTED_URL, "unix sockets are not used")

@@ -198,13 +198,16 @@ class Fetcher:
         """Where `response` sends the client next, and how; (None, "") when it is the destination.
 
         A `<meta refresh>` or script that points back at the page itself is a periodic reload
-        (news portals refresh their homepage every few minutes), not a redirect.
+        (news portals refresh their homepage every few minutes), not a redirect. A `<frameset>`
+        page leads to its main frame (domain forwarding wraps a whole site in one).
         """
         if response.status in (301, 302, 303, 307, 308) and "location" in response.headers:
             return urljoin(response.final_url, response.headers["location"].strip()), "http"
         if response.status == 200 and response.is_html and response.body:
             page = response.page()
-            for target, kind in ((page.meta_refresh(), "meta"), (page.script_redirect(), "script")):
+            candidates = ((page.meta_refresh(), "meta"), (page.script_redirect(), "script"),
+                          (page.frame_target(), "frame"))
+            for target, kind in candidates:
                 if target and urldefrag(target).url != urldefrag(response.final_url).url:
                     return target, kind
         return None, ""

@@ -98,6 +98,25 @@ def _inside(node: LexborNode, tag: str) -> bool:
     return False
 
 
+_MAIN_FRAME_NAMES = {"main", "mainframe", "content", "contentframe", "body", "center", "right"}
+
+
+def _frame_share(size: str) -> float:
+    """How much of a frameset a rows/cols entry takes: `*` all that is left, `80%` 80, `120` pixels a little."""
+    size = size.strip()
+    if size.endswith("*"):
+        return 1000.0
+    if size.endswith("%"):
+        try:
+            return float(size[:-1])
+        except ValueError:
+            return 0.0
+    try:
+        return float(size) / 100
+    except ValueError:
+        return 0.0
+
+
 def find_dates(text: str) -> list[date]:
     """Every plausible calendar date written in `text` (2025-01-31, 2025/1/31, 2025年1月31日)."""
     found: list[date] = []
@@ -227,6 +246,29 @@ class Page:
             if match and match.group(2):
                 return absolute_url(self.base_url, match.group(2))
         return None
+
+    def frame_target(self) -> str | None:
+        """The main frame of a `<frameset>` page (domain forwarding, old portals), absolute, or None.
+
+        The main frame is the one named main/content/body, else the one the frameset gives the
+        remaining space (`*`) or the largest share, else the first with a real address.
+        """
+        frameset = self.tree.css_first("frameset")
+        frames = [node for node in self.tree.css("frameset frame[src]")]
+        if frameset is None or not frames:
+            return None
+        targets = [absolute_url(self.base_url, node.attributes.get("src") or "") for node in frames]
+        named = [t for node, t in zip(frames, targets, strict=True)
+                 if t and (node.attributes.get("name") or "").lower() in _MAIN_FRAME_NAMES]
+        if named:
+            return named[0]
+        sizes = (frameset.attributes.get("rows") or frameset.attributes.get("cols") or "").split(",")
+        if len(sizes) == len(targets):
+            ranked = sorted(range(len(sizes)), key=lambda i: _frame_share(sizes[i]), reverse=True)
+            for index in ranked:
+                if targets[index]:
+                    return targets[index]
+        return next((t for t in targets if t), None)
 
     def script_redirect(self, max_visible_chars: int = 300) -> str | None:
         """Target of a simple `window.location = "…"` redirect on an otherwise near-empty page.
