@@ -9,7 +9,6 @@ Judging lives in plans.py; this module only collects `PlanItem`s and what went w
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
@@ -17,7 +16,15 @@ from urllib.parse import urlsplit
 
 from gkaudit.checks import _disclosure_data as disclosure_data
 from gkaudit.checks._plan_titles import PlanTitle, classify_title, normalise
-from gkaudit.columns import Candidate, ListItem, list_items, page_anchor_links, pagination, rank_links
+from gkaudit.columns import (
+    Candidate,
+    ListItem,
+    is_column_url,
+    list_items,
+    page_anchor_links,
+    pagination,
+    rank_links,
+)
 from gkaudit.context import SiteContext
 from gkaudit.listing import ListLoader, endpoint_items, find_list_loader, inline_records
 from gkaudit.net.http import Response
@@ -98,14 +105,6 @@ class SearchRun:
 
     def as_evidence(self) -> dict[str, Any]:
         return {"keyword": self.keyword, "url": self.url, "results": self.results, "failure": self.failure}
-
-
-_COLUMN_PATH = re.compile(r"(?:/|/index(?:_\d+)?\.s?html?|/index\.(?:jsp|php|aspx?))$", re.I)
-
-
-def is_column_url(url: str) -> bool:
-    """A link to a column (…/ or …/index_1.html), not to a document: menus are not list entries."""
-    return bool(_COLUMN_PATH.search(urlsplit(url).path))
 
 
 def _same_site(url: str, host: str) -> bool:

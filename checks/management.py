@@ -15,6 +15,10 @@ Semantics:
 - Freshness: the newest date (not after `--now`) among the homepage's dated list items; on a
   homepage without dates, the newest date on its news columns (动态/要闻/通知公告). Older than
   `stale_days` (default 14) is a `fail`; no date anywhere is `inconclusive` for this part.
+- Columns (see _column_freshness): the homepage's 动态/要闻 columns must show an item from the last
+  2 weeks, its 通知公告/政策文件 columns from the last 6 months; an undated item counts as not
+  updated. `columns_veto` (5) or more stale, or as many blank columns, is a `fail` (veto item);
+  fewer is a `warn`. At most `max_columns` columns are read; an unreadable one is never stale.
 - A self-declared IPv6 badge is reported as a claim (info); the ipv6 check measures it.
 """
 
@@ -24,16 +28,20 @@ from datetime import date, timedelta
 from urllib.parse import urlsplit
 
 from gkaudit.check import Check, CheckSettings, finding
+from gkaudit.column_reader import ColumnState
 from gkaudit.columns import list_items, page_anchor_links, rank_links
 from gkaudit.context import SiteContext
 from gkaudit.model import CheckResult, Finding, Severity, Status
 from gkaudit.net.page import Page
 
+from ._column_freshness import ColumnAge, column_ages
 from ._site_ids import Identifiers, read_identifiers, valid_sitecode
 
 BASIS = "国办发〔2017〕47号；国办秘函〔2019〕19号"
 RULE_FOOTER = "国办发〔2017〕47号 网站标识（页脚须展示网站标识码、党政机关网站标识、ICP备案号、公安机关备案号）"
 RULE_FRESH = "国办秘函〔2019〕19号 单项否决：首页栏目信息超过2周未更新"
+RULE_COLUMNS = ("国办秘函〔2019〕19号 单项否决：栏目不更新（动态、要闻类2周、通知公告和政策文件类6个月未更新的栏目5个以上）"
+                "、空白栏目5个以上")
 RULE_META = "国办发〔2017〕47号 附件：网页元数据（SiteName、SiteDomain、SiteIDCode）"
 REQUIRED = {
     "sitecode": "网站标识码",
@@ -51,6 +59,8 @@ class ManagementSettings(CheckSettings):
     sitecode_prefix: str = ""
     max_scripts: int = 6
     news_pages: int = 2
+    max_columns: int = 20
+    columns_veto: int = 5
 
 
 class Management(Check):
@@ -75,6 +85,8 @@ class Management(Check):
         findings += self._judge_meta(page, ids)
         newest, newest_url = await self._newest_date(ctx, page, settings)
         findings += self._judge_freshness(ctx.now, newest, newest_url, settings)
+        columns = await column_ages(ctx.fetch, page, response, ctx.now, settings.max_columns)
+        findings += self._judge_columns(columns, settings)
         if ids.ipv6_badge:
             findings.append(finding("info", f"页面自称支持 IPv6（“{ids.ipv6_badge}”），以 ipv6 检查的实测为准",
                                     url=page.url, matched_text=ids.ipv6_badge))
@@ -85,6 +97,9 @@ class Management(Check):
             "newest_date": newest.isoformat() if newest else None,
             "newest_date_url": newest_url,
             "days_since_update": (ctx.now - newest).days if newest else None,
+            "columns": [column.as_evidence() for column in columns],
+            "stale_columns": sum(column.stale for column in columns),
+            "blank_columns": sum(column.blank for column in columns),
         }
         status, summary = self._verdict(findings, ids, newest, ctx.now)
         return self.result(status, summary, findings, metrics)
@@ -159,6 +174,27 @@ class Management(Check):
             return [finding("fail", f"首页最新信息日期为 {newest}，已 {age} 天未更新（超过 {settings.stale_days} 天）",
                             rule=RULE_FRESH, url=url, matched_text=newest.isoformat())]
         return [finding("info", f"首页最新信息日期 {newest}（{age} 天前）", url=url, matched_text=newest.isoformat())]
+
+    def _judge_columns(self, columns: list[ColumnAge], settings: ManagementSettings) -> list[Finding]:
+        """Stale and blank columns: `columns_veto` or more of either is the veto item, fewer a deduction."""
+        found: list[Finding] = []
+        unread = [c for c in columns if c.state not in (ColumnState.OK, ColumnState.BLANK)]
+        if unread:
+            found.append(finding("info", f"{len(unread)} 个首页栏目无法读取，未计入更新统计："
+                                 + "、".join(f"{c.label}（{c.state.label_zh}）" for c in unread[:6]),
+                                 url=unread[0].url, data={"columns": [c.as_evidence() for c in unread]}))
+        for kind, label, picked in (
+            ("stale", "未按时更新", [c for c in columns if c.stale]),
+            ("blank", "为空白栏目", [c for c in columns if c.blank]),
+        ):
+            if not picked:
+                continue
+            severity = "fail" if len(picked) >= settings.columns_veto else "warn"
+            names = "、".join(f"{c.label}（{c.newest or '无日期'}）" if kind == "stale" else c.label
+                             for c in picked[:6])
+            found.append(finding(severity, f"{len(picked)} 个首页栏目{label}：{names}", rule=RULE_COLUMNS,
+                                 url=picked[0].url, data={"columns": [c.as_evidence() for c in picked]}))
+        return found
 
     def _verdict(self, findings: list[Finding], ids: Identifiers, newest: date | None,
                  now: date) -> tuple[Status, str]:

@@ -111,3 +111,30 @@ def test_no_dates_anywhere_is_inconclusive(web):
 def test_judged_against_now(web):
     later = scan_web(web, [target_of(web, "complete.test.gov.cn")], ["management"], now=date(2026, 12, 31))
     assert later.sites[0].results[0].status is Status.FAIL
+
+
+def test_five_stale_columns_are_the_veto_item(web):
+    result = run(web, "columnsveto.test.gov.cn")
+    assert result.status is Status.FAIL
+    assert result.metrics["stale_columns"] == 5  # 今日要闻 (3 days) is current
+    stale = {c["label"] for c in result.metrics["columns"] if c["stale"]}
+    assert stale == {"工作动态", "部门动态", "乡镇动态", "通知公告", "政策文件"}  # 政策文件: undated items
+    veto = next(f for f in result.findings if f.message.startswith("5 个首页栏目未按时更新"))
+    assert veto.severity.value == "fail" and "19号" in (veto.rule or "")
+
+
+def test_a_few_stale_columns_warn_and_unruled_columns_are_not_judged(web):
+    result = run(web, "columnssome.test.gov.cn")
+    assert result.status is Status.WARN, result.summary
+    by_label = {c["label"]: c for c in result.metrics["columns"]}
+    assert set(by_label) == {"工作动态", "通知公告", "政策文件", "部门动态"}  # 专题专栏 has no update rule
+    assert by_label["通知公告"]["stale"] and by_label["部门动态"]["stale"]  # 190 > 183 days, 16 > 14 days
+    assert not by_label["政策文件"]["stale"] and not by_label["工作动态"]["stale"]
+    assert "2 个首页栏目未按时更新" in result.summary
+
+
+def test_five_blank_columns_fail(web):
+    result = run(web, "columnsblank.test.gov.cn")
+    assert result.status is Status.FAIL
+    assert result.metrics["blank_columns"] == 5
+    assert any(f.message.startswith("5 个首页栏目为空白栏目") for f in result.findings)

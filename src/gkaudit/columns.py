@@ -27,6 +27,14 @@ class Candidate:
         return {"url": self.url, "text": self.text, "score": self.score, "reasons": list(self.reasons)}
 
 
+_COLUMN_PATH = re.compile(r"(?:/|/index(?:_\d+)?\.s?html?|/index\.(?:jsp|php|aspx?))$", re.I)
+
+
+def is_column_url(url: str) -> bool:
+    """A link to a column (…/ or …/index_1.html), not to a document: menus are not list entries."""
+    return bool(_COLUMN_PATH.search(urlsplit(url).path))
+
+
 def url_tokens(url: str) -> list[str]:
     """Lower-case path segments and query values of a URL (`/a/xxgkzn/?id=gkzd` -> [a, xxgkzn, gkzd])."""
     parts = urlsplit(url)
