@@ -258,11 +258,8 @@ class Fetcher:
                     self._host_next[host] = time.monotonic() + self.options.per_host_interval
 
     async def _request(self, url: str, family: Family, verify: bool, method: str) -> Response:
-        response = Response(url=url, family=family, final_url=url)
+        response = Response(url=url, family=family, final_url=url)  # url_problem() has vetted `url`
         parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            response.failure, response.detail = FailureKind.UNSUPPORTED_URL, url
-            return response
         timings: dict[str, float] = {}
         started = time.monotonic()
 
