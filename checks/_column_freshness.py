@@ -14,14 +14,13 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
-from urllib.parse import urlsplit
 
 from selectolax.lexbor import LexborNode
 
 from gkaudit.column_reader import ColumnState, read_column
 from gkaudit.columns import is_column_url
 from gkaudit.net.http import Response
-from gkaudit.net.page import Link, Page, clean_text
+from gkaudit.net.page import Link, Page, clean_text, url_host
 
 
 @dataclass(frozen=True)
@@ -88,7 +87,7 @@ class ColumnAge:
 
 def homepage_columns(page: Page, limit: int) -> list[tuple[str, str, ColumnRule]]:
     """Same-host column links of the homepage that carry an update rule: (url, label, rule), one per URL."""
-    host = (urlsplit(page.url).hostname or "").lower()
+    host = url_host(page.url)
     found: dict[str, tuple[str, str, ColumnRule]] = {}
     for node, link in page.anchors():
         label = column_label(node, link)

@@ -25,7 +25,7 @@ from gkaudit.checks._ipv6_util import address_class, ip_literal_version, is_inte
 from gkaudit.context import SiteContext
 from gkaudit.net.failures import FailureKind
 from gkaudit.net.http import Response
-from gkaudit.net.page import Page
+from gkaudit.net.page import Page, url_host
 
 T = TypeVar("T")
 LEVEL_ZH = {"secondary": "二级", "tertiary": "三级"}
@@ -95,7 +95,7 @@ async def collect_links(ctx: SiteContext, home: Page, max_pages: int,
                         seconds: float) -> tuple[list[str], list[str], list[dict[str, Any]]]:
     """二级 URLs, 三级 URLs, and what was read of each sampled second-level page."""
     home_urls = {home.url, ctx.url}
-    home_host = (urlsplit(home.url).hostname or "").lower()
+    home_host = url_host(home.url)
     secondary = [link.url for link in home.links]
     sample = [u for u in secondary if host_key(u)[1] == home_host and u not in home_urls
               and looks_like_page(u)][:max_pages]

@@ -12,7 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
-from urllib.parse import urlsplit
 
 from gkaudit.checks import _disclosure_data as disclosure_data
 from gkaudit.checks._plan_titles import PlanTitle, classify_title, normalise
@@ -28,7 +27,7 @@ from gkaudit.columns import (
 from gkaudit.context import SiteContext
 from gkaudit.listing import ListLoader, endpoint_items, find_list_loader, inline_records
 from gkaudit.net.http import Response
-from gkaudit.net.page import Link, Page, find_dates
+from gkaudit.net.page import Link, Page, find_dates, url_host
 from gkaudit.sitesearch import SearchForm, find_search_form
 
 PLAN_NAMES = ("规划信息", "发展规划", "规划计划", "国民经济和社会发展规划", "规划纲要", "十五五规划", "十四五规划",
@@ -108,7 +107,7 @@ class SearchRun:
 
 
 def _same_site(url: str, host: str) -> bool:
-    return (urlsplit(url).hostname or "").lower() == host
+    return url_host(url) == host
 
 
 def _topic_candidates(links: list[Link]) -> list[Candidate]:

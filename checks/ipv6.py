@@ -53,6 +53,7 @@ from gkaudit.model import CheckResult, Finding, Status
 from gkaudit.net.dns import DnsAnswer
 from gkaudit.net.failures import FailureKind
 from gkaudit.net.http import Response
+from gkaudit.net.page import url_host
 
 BASIS = "宁政办发〔2021〕20号 第9项（区级以上门户网站支持IPv6）；YD/T 3118-2016"
 DEFAULT_NOTE = "（gkaudit 默认阈值，非法规要求）"
@@ -238,7 +239,7 @@ class Ipv6(Check):
 
     def _redirect_findings(self, host: str, v6: Response, findings: list[Finding]) -> None:
         for hop in v6.redirects:
-            target = (urlsplit(hop.location).hostname or "").lower()
+            target = url_host(hop.location)
             if ip_literal_version(target) == 4:
                 findings.append(finding("info", f"IPv6 访问被重定向到 IPv4 地址: {hop.location}",
                                         url=hop.url, final_url=hop.location, http_status=hop.status))

@@ -25,14 +25,13 @@ Semantics:
 from __future__ import annotations
 
 from datetime import date, timedelta
-from urllib.parse import urlsplit
 
 from gkaudit.check import Check, CheckSettings, finding
 from gkaudit.column_reader import ColumnState
 from gkaudit.columns import list_items, page_anchor_links, rank_links
 from gkaudit.context import SiteContext
 from gkaudit.model import CheckResult, Finding, Severity, Status
-from gkaudit.net.page import Page
+from gkaudit.net.page import Page, url_host
 
 from ._column_freshness import ColumnAge, column_ages
 from ._site_ids import Identifiers, read_identifiers, valid_sitecode
@@ -106,8 +105,7 @@ class Management(Check):
 
     async def _identifiers(self, ctx: SiteContext, page: Page, settings: ManagementSettings) -> Identifiers:
         ids = read_identifiers(page.text, page.url)
-        host = (urlsplit(page.url).hostname or "").lower()
-        scripts = [u for u in page.scripts if (urlsplit(u).hostname or "").lower() == host]
+        scripts = [u for u in page.scripts if url_host(u) == url_host(page.url)]
         for url in scripts[: settings.max_scripts]:
             if all(getattr(ids, name) for name in REQUIRED):
                 break

@@ -7,7 +7,6 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any, TypeVar
-from urllib.parse import urlsplit
 
 from gkaudit.check import Check, CheckSettings
 from gkaudit.model import ScannerFacts
@@ -15,6 +14,7 @@ from gkaudit.net.dns import DnsAnswer, Family, Resolver
 from gkaudit.net.dnsdirect import ask_server
 from gkaudit.net.http import Fetcher, Response
 from gkaudit.net.once import once
+from gkaudit.net.page import url_host
 from gkaudit.net.probe import has_route
 from gkaudit.net.tcp import TcpResult, tcp_connect
 from gkaudit.targets import Target
@@ -64,7 +64,7 @@ class SiteContext:
 
     @property
     def host(self) -> str:
-        return (urlsplit(self.target.url).hostname or "").lower()
+        return url_host(self.target.url)
 
     async def fetch(self, url: str, family: Family = "any", *, follow: bool = True,
                     verify: bool = True) -> Response:

@@ -26,7 +26,7 @@ from gkaudit.net.backend import PinnedBackend
 from gkaudit.net.dns import Family, Resolver
 from gkaudit.net.failures import FailureKind, NetError
 from gkaudit.net.once import once
-from gkaudit.net.page import Page
+from gkaudit.net.page import Page, url_host
 
 USER_AGENT = f"gkaudit/{__version__} (+government website disclosure audit; https://pypi.org/project/gkaudit/)"
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
@@ -243,7 +243,7 @@ class Fetcher:
         return backoff
 
     async def _polite_request(self, url: str, family: Family, verify: bool, method: str) -> Response:
-        host = (urlsplit(url).hostname or "").lower()
+        host = url_host(url)
         slot = self._host_slots.setdefault(host, asyncio.Semaphore(self.options.per_host))
         # Host slot and interval first, the global slot last: a request queued behind a busy or
         # slow host must not hold one of the few global slots that other hosts are waiting for.

@@ -71,7 +71,7 @@ class Link:
 
     @property
     def host(self) -> str:
-        return (urlsplit(self.url).hostname or "").lower()
+        return url_host(self.url)
 
     @property
     def label(self) -> str:
@@ -132,6 +132,11 @@ def find_dates(text: str) -> list[date]:
 
 def clean_text(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
+
+
+def url_host(url: str) -> str:
+    """The lower-cased host of `url` ("" when it has none)."""
+    return (urlsplit(url).hostname or "").lower()
 
 
 def absolute_url(base: str, href: str) -> str | None:
