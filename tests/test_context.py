@@ -56,12 +56,13 @@ def test_context_exposes_target_clock_and_settings() -> None:
     reachability = load_registry().get("reachability")
     target = Target(id="qinhuai", name="秦淮区", url="https://WWW.NJQH.gov.cn/index.html", kind=SiteKind.DISTRICT,
                     settings={"reachability": {"slow_ms": 1234}})
-    ctx = SiteContext(target, make_env()).for_check(reachability)
+    ctx = SiteContext(target, make_env()).with_settings(reachability.settings_for(target))
     assert ctx.now == date(2026, 5, 1)
     assert ctx.host == "www.njqh.gov.cn"
     assert ctx.url == "https://WWW.NJQH.gov.cn/index.html"
     assert ctx.settings.slow_ms == 1234  # type: ignore[attr-defined]
-    default = SiteContext(target.model_copy(update={"settings": {}}), make_env()).for_check(reachability)
+    bare = target.model_copy(update={"settings": {}})
+    default = SiteContext(bare, make_env()).with_settings(reachability.settings_for(bare))
     assert default.settings.slow_ms == 15_000  # type: ignore[attr-defined]
 
 

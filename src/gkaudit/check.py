@@ -17,23 +17,21 @@ from importlib.metadata import entry_points
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import ValidationError
 
 from gkaudit.errors import ConfigError
 from gkaudit.model import CheckResult, Evidence, Finding, Severity, Status
+from gkaudit.settings import CheckSettings
 from gkaudit.targets import SiteKind, Target
+
+__all__ = ["ALL_KINDS", "Check", "CheckSettings", "Registry", "finding", "load_registry",
+           "status_from_findings"]
 
 if TYPE_CHECKING:
     from gkaudit.context import SiteContext
 
 ENTRY_POINT_GROUP = "gkaudit.checks"
 ALL_KINDS = frozenset(SiteKind)
-
-
-class CheckSettings(BaseModel):
-    """Base for a check's own settings; per-site overrides come from targets.yaml `settings.<check id>`."""
-
-    model_config = ConfigDict(extra="forbid")
 
 
 class Check:

@@ -1,4 +1,4 @@
-"""The command line: parses options, builds ScanOptions, calls the runner, picks a renderer.
+"""The command line: parses options and hands them to gkaudit.scan; no logic of its own.
 
 Exit codes: 0 nothing at or above --fail-on; 1 compliance failures; 2 usage or configuration
 error; 3 the scan could not run (the scanner itself is offline).
@@ -6,28 +6,20 @@ error; 3 the scan could not run (the scanner itself is offline).
 
 from __future__ import annotations
 
-import asyncio
 import os
-import ssl
 import sys
-from datetime import date
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from gkaudit import __version__
 from gkaudit.check import load_registry
 from gkaudit.errors import ConfigError, GkauditError
-from gkaudit.model import ScanReport
-from gkaudit.net.dns import parse_nameserver
-from gkaudit.net.http import FetchOptions
-from gkaudit.report.json import render_json, render_schema
-from gkaudit.report.table import render_table
-from gkaudit.runner import ScanOptions, exit_code, run_scan
-from gkaudit.targets import SiteKind, Target, load_targets, target_for_url
+from gkaudit.report.json import render_schema
+from gkaudit.scan import build_options, scan_and_report, select_sites
+from gkaudit.targets import SiteKind, load_targets, target_for_url
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
                   help="gkaudit：政府网站政务公开合规检查 / audit government websites for disclosure rules.")
@@ -50,82 +42,6 @@ Ipv6ControlOpt = Annotated[str, typer.Option("--ipv6-control", help="Dual-stack 
 ControlHostOpt = Annotated[str, typer.Option("--control-host", help="Name resolved to prove the scanner is online ('' = skip)")]
 
 
-def build_options(*, nameserver: str | None, allow_private: bool, timeout: float, concurrency: int,
-                  ca_bundle: Path | None, now: str | None, ipv6: str, ipv6_control: str,
-                  control_host: str) -> ScanOptions:
-    """Validate the common options; ConfigError (exit 2) names the bad one."""
-    if timeout <= 0:
-        raise ConfigError(f"--timeout {timeout}: 必须大于 0 / must be positive")
-    if concurrency < 1:
-        raise ConfigError(f"--concurrency {concurrency}: 至少为 1 / must be at least 1")
-    if ca_bundle is not None:
-        _check_ca_bundle(ca_bundle)
-    if ipv6 not in ("auto", "on", "off"):
-        raise ConfigError(f"--ipv6 {ipv6!r}: 应为 auto、on 或 off / expected auto, on or off")
-    try:
-        day = date.fromisoformat(now) if now else date.today()
-    except ValueError:
-        raise ConfigError(f"--now {now!r}: 日期格式应为 YYYY-MM-DD / expected YYYY-MM-DD") from None
-    fetch = FetchOptions(timeout=timeout, concurrency=concurrency, allow_private=allow_private,
-                         ca_bundle=str(ca_bundle) if ca_bundle else None)
-    return ScanOptions(now=day, fetch=fetch, nameserver=parse_nameserver(nameserver) if nameserver else None,
-                       dns_timeout=min(timeout, 5.0), ipv6=ipv6, ipv6_control=ipv6_control,
-                       control_host=control_host or None, site_concurrency=2 * concurrency)
-
-
-def _check_ca_bundle(path: Path) -> None:
-    """ConfigError unless `path` is a readable PEM file with at least one CA certificate."""
-    if not path.is_file():
-        raise ConfigError(f"--ca-bundle {path}: 文件不存在 / no such file")
-    try:
-        ssl.create_default_context(cafile=str(path))
-    except (ssl.SSLError, OSError, ValueError) as exc:
-        raise ConfigError(f"--ca-bundle {path}: 不是 PEM 格式的 CA 证书 / not a PEM CA bundle ({exc})") from None
-
-
-def scan_and_report(targets: list[Target], options: ScanOptions, *, check_ids: list[str] | None,
-                    checks_dir: Path | None, output_format: str, output: Path | None, fail_on: str,
-                    quiet: bool) -> int:
-    """Run the scan, write the report, return the exit code."""
-    if output_format not in ("table", "json"):
-        raise ConfigError(f"--format {output_format!r}: 应为 table 或 json / expected table or json")
-    if fail_on not in ("warn", "fail"):
-        raise ConfigError(f"--fail-on {fail_on!r}: 应为 warn 或 fail / expected warn or fail")
-    if output is not None and not output.parent.is_dir():  # say so before a long scan, not after it
-        raise ConfigError(f"--output {output}: 目录不存在 / no such directory {output.parent}")
-    checks = load_registry(checks_dir).select(check_ids or [])
-    report = _run_with_progress(targets, checks, options, quiet)
-    text = render_json(report) if output_format == "json" else render_table(report, color=_color(output))
-    if output is not None:
-        try:
-            output.write_text(text, encoding="utf-8")
-        except OSError as exc:
-            raise ConfigError(f"--output {output}: 无法写入 / cannot write: {exc.strerror or exc}") from None
-        if not quiet:
-            stderr.print(f"报告已写入 / report written to {output}", markup=False, highlight=False)
-    else:
-        sys.stdout.write(text)
-    code = exit_code(report, fail_on)
-    if code == 3:
-        stderr.print(f"gkaudit: 扫描无法进行 / scan could not run: {report.scanner.online_reason}",
-                     style="bold red", highlight=False, soft_wrap=True, markup=False)
-    return code
-
-
-def _color(output: Path | None) -> bool:
-    return output is None and sys.stdout.isatty()
-
-
-def _run_with_progress(targets: list[Target], checks: list, options: ScanOptions, quiet: bool) -> ScanReport:
-    if quiet or not sys.stderr.isatty():
-        return asyncio.run(run_scan(targets, checks, options))
-    columns = (TextColumn("扫描 scanning"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with Progress(*columns, console=stderr, transient=True) as progress:
-        task = progress.add_task("scan", total=len(targets))
-        return asyncio.run(run_scan(targets, checks, options,
-                                    on_result=lambda *_: progress.advance(task)))
-
-
 @app.command()
 def scan(
     targets_file: Annotated[Path, typer.Option("--targets", "-t", help="targets.yaml")] = Path("targets.yaml"),
@@ -146,17 +62,6 @@ def scan(
     sites = select_sites(load_targets(targets_file, known_checks).sites, site or [], tag or [])
     raise typer.Exit(scan_and_report(sites, options, check_ids=check, checks_dir=checks_dir,
                                      output_format=output_format, output=output, fail_on=fail_on, quiet=quiet))
-
-
-def select_sites(sites: list[Target], site_ids: list[str], tags: list[str]) -> list[Target]:
-    known = {s.id for s in sites}
-    for site_id in site_ids:
-        if site_id not in known:
-            raise ConfigError(f"--site {site_id!r}: targets 中没有这个站点 / no such site id")
-    chosen = [s for s in sites if (not site_ids or s.id in site_ids) and (not tags or set(tags) & set(s.tags))]
-    if not chosen:
-        raise ConfigError("没有符合 --site/--tag 的站点 / no site matches --site/--tag")
-    return chosen
 
 
 @app.command("check")

@@ -8,7 +8,6 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any, TypeVar
 
-from gkaudit.check import Check, CheckSettings
 from gkaudit.model import ScannerFacts
 from gkaudit.net.dns import DnsAnswer, Family, Resolver
 from gkaudit.net.dnsdirect import ask_server
@@ -17,6 +16,7 @@ from gkaudit.net.once import once
 from gkaudit.net.page import url_host
 from gkaudit.net.probe import has_route
 from gkaudit.net.tcp import TcpResult, tcp_connect
+from gkaudit.settings import CheckSettings
 from gkaudit.targets import Target
 
 T = TypeVar("T")
@@ -46,8 +46,9 @@ class SiteContext:
     env: ScanEnv
     settings: CheckSettings = field(default_factory=CheckSettings)
 
-    def for_check(self, check: Check) -> SiteContext:
-        return replace(self, settings=check.settings_for(self.target))
+    def with_settings(self, settings: CheckSettings) -> SiteContext:
+        """The same site as one check sees it: with that check's validated settings."""
+        return replace(self, settings=settings)
 
     @property
     def now(self) -> date:

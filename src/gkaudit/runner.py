@@ -129,7 +129,7 @@ async def _run_check(check: Check, ctx: SiteContext, options: ScanOptions) -> Ch
     if ctx.env.scanner.online is False:
         return check.result(Status.INCONCLUSIVE, f"未检查：{ctx.env.scanner.online_reason}",
                             metrics={"reason": "scanner_offline"})
-    check_ctx = ctx.for_check(check)  # its settings were validated before the scan started
+    check_ctx = ctx.with_settings(check.settings_for(ctx.target))  # its settings were validated before the scan started
     started = time.monotonic()
     deadline = asyncio.timeout(options.check_timeout)
     try:

@@ -9,14 +9,13 @@ from pathlib import Path
 import typer
 import yaml
 
+from gkaudit.scan import scan_and_report
 from gkaudit.simweb.options import CONTROL_HOST, simweb_scan_options
 from gkaudit.simweb.web import SimWeb
 
 
 def run_demo(*, check_ids: list[str] | None, output_format: str, output: Path | None, quiet: bool,
              now: str | None, fail_on: str) -> int:
-    from gkaudit.cli import scan_and_report
-
     with SimWeb() as web:
         options = simweb_scan_options(web, now)
         return scan_and_report(web.targets(), options, check_ids=check_ids, checks_dir=None,
