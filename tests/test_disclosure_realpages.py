@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from gkaudit.checks import _disclosure_data as data
-from gkaudit.checks._disclosure_judge import candidates_for
-from gkaudit.columns import page_anchor_links
+from gkaudit.checks.disclosure import vocabulary as data
+from gkaudit.checks.disclosure.judge import candidates_for
+from gkaudit.columns.find import page_anchor_links
 from gkaudit.model import CheckResult
 from gkaudit.net.page import Page
 from gkaudit.simweb.web import SimWeb

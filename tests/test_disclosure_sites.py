@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 
-from gkaudit.checks import _disclosure_data as data
+from gkaudit.checks.disclosure import vocabulary as data
 from gkaudit.model import CheckResult, Severity, Status
 from gkaudit.simweb.web import SimWeb
 

@@ -6,8 +6,8 @@ from datetime import date
 
 import pytest
 
-from gkaudit.checks import _disclosure_data as data
-from gkaudit.checks._disclosure_judge import (
+from gkaudit.checks.disclosure import vocabulary as data
+from gkaudit.checks.disclosure.judge import (
     candidates_for,
     due_report_year,
     guide_article,
@@ -15,8 +15,8 @@ from gkaudit.checks._disclosure_judge import (
     report_year,
     report_years,
 )
-from gkaudit.columns import ListItem
-from gkaudit.listing import (
+from gkaudit.columns.find import ListItem
+from gkaudit.columns.listing import (
     child_columns,
     error_page_reason,
     find_list_loader,

@@ -14,8 +14,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from gkaudit.checks._ipv6_links import level_coverage, looks_like_page
-from gkaudit.checks._ipv6_util import (
+from gkaudit.checks.ipv6.addresses import (
     address_class,
     html_similarity,
     ipv6_claim,
@@ -23,6 +22,7 @@ from gkaudit.checks._ipv6_util import (
     normalise_html,
     registrable_domain,
 )
+from gkaudit.checks.ipv6.links import level_coverage, looks_like_page
 from gkaudit.net.dns import Resolver, parse_nameserver
 from gkaudit.net.dnsdirect import ask_server
 from gkaudit.net.failures import FailureKind

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from gkaudit.checks._site_ids import read_identifiers, valid_sitecode
+from gkaudit.checks.management.identifiers import read_identifiers, valid_sitecode
 from gkaudit.model import Status
 
 from conftest import REALPAGES, SITES, scan_web, target_of

@@ -1,10 +1,10 @@
-"""The plan title classifier (checks/_plan_titles.py) on real-style titles, positives and negatives."""
+"""The plan title classifier (checks/plans/titles.py) on real-style titles, positives and negatives."""
 
 from __future__ import annotations
 
 import pytest
 
-from gkaudit.checks._plan_titles import classify_title, find_generations, generation_label, generation_of_year
+from gkaudit.checks.plans.titles import classify_title, find_generations, generation_label, generation_of_year
 
 PLANS = [
     # (title, type, generations)

@@ -8,10 +8,10 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 
 from gkaudit.checks.plans import PlansSettings, required_generations
+from gkaudit.columns.search import find_search_form
 from gkaudit.net.page import Page
 from gkaudit.simweb.http_server import SiteResponder
 from gkaudit.simweb.manifest import FixtureSite, SiteManifest
-from gkaudit.sitesearch import find_search_form
 
 
 @pytest.mark.parametrize(("today", "required", "pending"), [

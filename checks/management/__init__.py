@@ -15,7 +15,7 @@ Semantics:
 - Freshness: the newest date (not after `--now`) among the homepage's dated list items; on a
   homepage without dates, the newest date on its news columns (动态/要闻/通知公告). Older than
   `stale_days` (default 14) is a `fail`; no date anywhere is `inconclusive` for this part.
-- Columns (see _column_freshness): the homepage's 动态/要闻 columns must show an item from the last
+- Columns (see freshness.py): the homepage's 动态/要闻 columns must show an item from the last
   2 weeks, its 通知公告/政策文件 columns from the last 6 months; an undated item counts as not
   updated. `columns_veto` (5) or more stale, or as many blank columns, is a `fail` (veto item);
   fewer is a `warn`. At most `max_columns` columns are read; an unreadable one is never stale.
@@ -27,14 +27,13 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from gkaudit.check import Check, CheckSettings, finding
-from gkaudit.column_reader import ColumnState
-from gkaudit.columns import list_items, page_anchor_links, rank_links
+from gkaudit.checks.management.freshness import ColumnAge, column_ages
+from gkaudit.checks.management.identifiers import Identifiers, read_identifiers, valid_sitecode
+from gkaudit.columns.find import list_items, page_anchor_links, rank_links
+from gkaudit.columns.read import ColumnState
 from gkaudit.context import SiteContext
 from gkaudit.model import CheckResult, Finding, Severity, Status
 from gkaudit.net.page import Page, url_host
-
-from ._column_freshness import ColumnAge, column_ages
-from ._site_ids import Identifiers, read_identifiers, valid_sitecode
 
 BASIS = "国办发〔2017〕47号；国办秘函〔2019〕19号"
 RULE_FOOTER = "国办发〔2017〕47号 网站标识（页脚须展示网站标识码、党政机关网站标识、ICP备案号、公安机关备案号）"

@@ -13,9 +13,9 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
-from gkaudit.checks import _disclosure_data as disclosure_data
-from gkaudit.checks._plan_titles import PlanTitle, classify_title, normalise
-from gkaudit.columns import (
+from gkaudit.checks.disclosure import vocabulary as disclosure_data
+from gkaudit.checks.plans.titles import PlanTitle, classify_title, normalise
+from gkaudit.columns.find import (
     Candidate,
     ListItem,
     is_column_url,
@@ -24,11 +24,11 @@ from gkaudit.columns import (
     pagination,
     rank_links,
 )
+from gkaudit.columns.listing import ListLoader, endpoint_items, find_list_loader, inline_records
+from gkaudit.columns.search import SearchForm, find_search_form
 from gkaudit.context import SiteContext
-from gkaudit.listing import ListLoader, endpoint_items, find_list_loader, inline_records
 from gkaudit.net.http import Response
 from gkaudit.net.page import Link, Page, find_dates, url_host
-from gkaudit.sitesearch import SearchForm, find_search_form
 
 PLAN_NAMES = ("规划信息", "发展规划", "规划计划", "国民经济和社会发展规划", "规划纲要", "十五五规划", "十四五规划",
               "专项规划", "国土空间规划", "区域规划")
@@ -236,7 +236,7 @@ class PlanCrawler:
                 if (_same_site(e.url, self.host) or e.url.endswith(".pdf")) and not is_column_url(e.url)]
 
     async def _read_loader(self, read: ColumnRead, loader: ListLoader, first: bool) -> list[ListItem]:
-        """Entries of a script-filled list, read through its endpoint (gkaudit.listing); none if unknown."""
+        """Entries of a script-filled list, read through its endpoint (gkaudit.columns.listing); none if unknown."""
         read.loader = loader.as_evidence()
         response = await self.fetch(loader.endpoint) if loader.endpoint else None
         if response is None or not response.ok:

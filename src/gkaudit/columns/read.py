@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from gkaudit.columns import ListItem, list_items, pagination
-from gkaudit.listing import (
+from gkaudit.columns.find import ListItem, list_items, pagination
+from gkaudit.columns.listing import (
     ListLoader,
     article_text,
     child_columns,

@@ -12,7 +12,7 @@ What is measured, in order:
    on an IPv4 literal are reported.
 4. Same site: the IPv4 and IPv6 homepages have the same final status and their normalised HTML
    (nonces, session tokens, timestamps, whitespace neutralised) differs by at most `max_difference`.
-5. Link coverage (二级/三级): see gkaudit.checks._ipv6_links; the share of internal links whose
+5. Link coverage (二级/三级): see gkaudit.checks.ipv6.links; the share of internal links whose
    host works over IPv6, per level, with the failing hosts.
 6. Latency: IPv4 and IPv6 connect, first-byte and total times side by side (information).
 The footer's own "支持IPv6" claim, if any, is reported beside the measurement (a claim, not evidence).
@@ -39,8 +39,7 @@ from urllib.parse import urlsplit
 from pydantic import Field
 
 from gkaudit.check import Check, CheckSettings, finding, status_from_findings
-from gkaudit.checks._ipv6_links import LEVEL_ZH, link_coverage
-from gkaudit.checks._ipv6_util import (
+from gkaudit.checks.ipv6.addresses import (
     address_class,
     html_similarity,
     ip_literal_version,
@@ -48,6 +47,7 @@ from gkaudit.checks._ipv6_util import (
     registrable_domain,
     site_domain,
 )
+from gkaudit.checks.ipv6.links import LEVEL_ZH, link_coverage
 from gkaudit.context import SiteContext
 from gkaudit.model import CheckResult, Finding, Status
 from gkaudit.net.dns import DnsAnswer

@@ -1,6 +1,6 @@
 """What a column page holds: its list (also when a script fills it), its article text, and soft-404 signs.
 
-Pure functions over pages and bodies; no network here (gkaudit.column_reader does the fetching).
+Pure functions over pages and bodies; no network here (gkaudit.columns.read does the fetching).
 Known script loaders (RULES.md §5), each read through its list endpoint:
 
 - `hanweb_jpage`: Hanweb 大汉 `/module/web/jpage/dataproxy.jsp` — XML `<record><![CDATA[<li>…]]></record>`;
@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlsplit
 
-from gkaudit.columns import ListItem, list_items
+from gkaudit.columns.find import ListItem, list_items
 from gkaudit.net.http import Response
 from gkaudit.net.page import Page, absolute_url, clean_text, decode_html
 

@@ -21,7 +21,7 @@ from collections.abc import Awaitable
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
-from gkaudit.checks._ipv6_util import address_class, ip_literal_version, is_internal
+from gkaudit.checks.ipv6.addresses import address_class, ip_literal_version, is_internal
 from gkaudit.context import SiteContext
 from gkaudit.net.failures import FailureKind
 from gkaudit.net.http import Response

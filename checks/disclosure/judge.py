@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from datetime import date
 from urllib.parse import urlsplit
 
-from gkaudit.checks import _disclosure_data as data
-from gkaudit.columns import Candidate, ListItem, rank_links
+from gkaudit.checks.disclosure import vocabulary as data
+from gkaudit.columns.find import Candidate, ListItem, rank_links
 from gkaudit.net.page import Link
 
 

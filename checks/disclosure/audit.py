@@ -12,18 +12,18 @@ from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 from gkaudit.check import finding
-from gkaudit.checks import _disclosure_data as data
-from gkaudit.checks._disclosure_judge import (
+from gkaudit.checks.disclosure import vocabulary as data
+from gkaudit.checks.disclosure.judge import (
     candidates_for,
     guide_article,
     guide_gaps,
     report_year,
     report_years,
 )
-from gkaudit.column_reader import ColumnRead, ColumnState, read_column, soft_404_reason
-from gkaudit.columns import Candidate, ListItem, page_anchor_links
+from gkaudit.columns.find import Candidate, ListItem, page_anchor_links
+from gkaudit.columns.listing import article_text, find_list_loader, is_home_url
+from gkaudit.columns.read import ColumnRead, ColumnState, read_column, soft_404_reason
 from gkaudit.context import SiteContext
-from gkaudit.listing import article_text, find_list_loader, is_home_url
 from gkaudit.model import Finding, Severity, Status
 from gkaudit.net.failures import FailureKind
 from gkaudit.net.http import Response

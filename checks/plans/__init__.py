@@ -7,7 +7,7 @@ Semantics:
   十四五/十五五 topic pages) on the homepage, the disclosure column (`disclosure_url` or its homepage link)
   and its 法定主动公开内容 page, and the 专题专栏 page. Up to `max_columns` candidates named in their link
   text are read with their pagination (TRS `createPageHTML`, 下一页/numbered links) and plan sub-columns.
-- What: each entry's title is classified (checks/_plan_titles.py): generation (十四五 = 14, 十五五 = 15) and
+- What: each entry's title is classified (checks/plans/titles.py): generation (十四五 = 14, 十五五 = 15) and
   type (outline, special, spatial, regional, other). 解读, 中期评估, 总结, 征求意见稿, 公示/许可, 编制 news are
   *related* documents: listed, never counted. Entries without a list date get theirs from `PubDate`.
 - Site search: when no column is found — or (`search_for_missing`) a required outline is missing — the
@@ -25,7 +25,7 @@ Semantics:
 - `inconclusive` (metrics.reason) instead of fail/warn when what is missing may sit where gkaudit could
   not look: the homepage cannot be read (`blocked`, `connect_refused`, …), a chosen column is blocked or
   errs (`column_unreadable`), its list is filled by a script whose endpoint is unknown or fails
-  (`script_only`; Hanweb jpage/xxgk, iframe and TRS ?id= lists are read through gkaudit.listing), the
+  (`script_only`; Hanweb jpage/xxgk, iframe and TRS ?id= lists are read through gkaudit.columns.listing), the
   page budget left pages unread (`page_budget`), or the site search failed with no column (`search_failed`).
 - Mid-term evaluations (中期评估) and 解读/图解 are *related* documents: listed, never counted — an
   evaluation or an explainer is no substitute for the plan it talks about.
@@ -40,14 +40,14 @@ from typing import Any
 from pydantic import Field, field_validator
 
 from gkaudit.check import Check, CheckSettings, finding, status_from_findings
-from gkaudit.checks._plan_titles import (
+from gkaudit.checks.plans.crawl import PlanCrawler, PlanItem
+from gkaudit.checks.plans.titles import (
     GENERATION_FIRST_YEAR,
     PLAN_TYPES,
     TYPE_LABELS_ZH,
     generation_label,
     generation_of_year,
 )
-from gkaudit.checks._plans_crawl import PlanCrawler, PlanItem
 from gkaudit.context import SiteContext
 from gkaudit.model import CheckResult, Finding, Status
 

@@ -17,8 +17,8 @@ from typing import Any
 
 from selectolax.lexbor import LexborNode
 
-from gkaudit.column_reader import ColumnState, read_column
-from gkaudit.columns import is_column_url
+from gkaudit.columns.find import is_column_url
+from gkaudit.columns.read import ColumnState, read_column
 from gkaudit.net.http import Response
 from gkaudit.net.page import Link, Page, clean_text, url_host
 

@@ -29,8 +29,8 @@ Semantics:
 from __future__ import annotations
 
 from gkaudit.check import Check, CheckSettings
-from gkaudit.checks._disclosure_audit import DisclosureAudit
-from gkaudit.checks._disclosure_data import BASIS
+from gkaudit.checks.disclosure.audit import DisclosureAudit
+from gkaudit.checks.disclosure.vocabulary import BASIS
 from gkaudit.context import SiteContext
 from gkaudit.model import CheckResult
 
