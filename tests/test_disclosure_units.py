@@ -15,7 +15,7 @@ from gkaudit.checks.disclosure.judge import (
     report_year,
     report_years,
 )
-from gkaudit.columns.find import ListItem
+from gkaudit.columns.items import ListItem
 from gkaudit.columns.listing import (
     child_columns,
     error_page_reason,

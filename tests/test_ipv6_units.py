@@ -14,17 +14,13 @@ from collections.abc import Iterator
 
 import pytest
 
-from gkaudit.checks.ipv6.addresses import (
-    address_class,
-    html_similarity,
-    ipv6_claim,
-    is_internal,
-    normalise_html,
-    registrable_domain,
-)
+from gkaudit.checks.ipv6.addresses import address_class
+from gkaudit.checks.ipv6.badge import ipv6_claim
 from gkaudit.checks.ipv6.links import level_coverage, looks_like_page
+from gkaudit.checks.ipv6.similarity import html_similarity, normalise_html
 from gkaudit.net.dns import Resolver, parse_nameserver
 from gkaudit.net.dnsdirect import ask_server
+from gkaudit.net.domains import is_internal, registrable_domain
 from gkaudit.net.failures import FailureKind
 from gkaudit.net.http import Fetcher, FetchOptions
 from gkaudit.net.tcp import tcp_connect

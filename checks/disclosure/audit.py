@@ -20,7 +20,8 @@ from gkaudit.checks.disclosure.judge import (
     report_year,
     report_years,
 )
-from gkaudit.columns.find import Candidate, ListItem, page_anchor_links
+from gkaudit.columns.find import Candidate, page_anchor_links
+from gkaudit.columns.items import ListItem
 from gkaudit.columns.listing import article_text, find_list_loader, is_home_url
 from gkaudit.columns.read import ColumnRead, ColumnState, read_column, soft_404_reason
 from gkaudit.context import SiteContext

@@ -8,7 +8,8 @@ from datetime import date
 from urllib.parse import urlsplit
 
 from gkaudit.checks.disclosure import vocabulary as data
-from gkaudit.columns.find import Candidate, ListItem, rank_links
+from gkaudit.columns.find import Candidate, rank_links
+from gkaudit.columns.items import ListItem
 from gkaudit.net.page import Link
 
 

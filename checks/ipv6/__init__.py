@@ -39,18 +39,14 @@ from urllib.parse import urlsplit
 from pydantic import Field
 
 from gkaudit.check import Check, CheckSettings, finding, status_from_findings
-from gkaudit.checks.ipv6.addresses import (
-    address_class,
-    html_similarity,
-    ip_literal_version,
-    ipv6_claim,
-    registrable_domain,
-    site_domain,
-)
+from gkaudit.checks.ipv6.addresses import address_class
+from gkaudit.checks.ipv6.badge import ipv6_claim
 from gkaudit.checks.ipv6.links import LEVEL_ZH, link_coverage
+from gkaudit.checks.ipv6.similarity import html_similarity
 from gkaudit.context import SiteContext
 from gkaudit.model import CheckResult, Finding, Status
 from gkaudit.net.dns import DnsAnswer
+from gkaudit.net.domains import ip_literal_version, registrable_domain, site_domain
 from gkaudit.net.failures import FailureKind
 from gkaudit.net.http import Response
 from gkaudit.net.page import url_host

@@ -21,8 +21,9 @@ from collections.abc import Awaitable
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
-from gkaudit.checks.ipv6.addresses import address_class, ip_literal_version, is_internal
+from gkaudit.checks.ipv6.addresses import address_class
 from gkaudit.context import SiteContext
+from gkaudit.net.domains import ip_literal_version, is_internal
 from gkaudit.net.failures import FailureKind
 from gkaudit.net.http import Response
 from gkaudit.net.page import Page, url_host

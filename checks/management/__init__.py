@@ -29,7 +29,8 @@ from datetime import date, timedelta
 from gkaudit.check import Check, CheckSettings, finding
 from gkaudit.checks.management.freshness import ColumnAge, column_ages
 from gkaudit.checks.management.identifiers import Identifiers, read_identifiers, valid_sitecode
-from gkaudit.columns.find import list_items, page_anchor_links, rank_links
+from gkaudit.columns.find import page_anchor_links, rank_links
+from gkaudit.columns.items import list_items
 from gkaudit.columns.read import ColumnState
 from gkaudit.context import SiteContext
 from gkaudit.model import CheckResult, Finding, Severity, Status

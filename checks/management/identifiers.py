@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import unquote
 
-from gkaudit.checks.ipv6.addresses import ipv6_claim
+from gkaudit.checks.ipv6.badge import ipv6_claim
 
 PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
 SITECODE_TEXT = re.compile(r"网站标识码\s*[:：]?\s*(?:&nbsp;|\s)*([A-Za-z]{2}\d{8}|\d{10})(?![0-9])")

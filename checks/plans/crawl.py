@@ -15,15 +15,8 @@ from typing import Any
 
 from gkaudit.checks.disclosure import vocabulary as disclosure_data
 from gkaudit.checks.plans.titles import PlanTitle, classify_title, normalise
-from gkaudit.columns.find import (
-    Candidate,
-    ListItem,
-    is_column_url,
-    list_items,
-    page_anchor_links,
-    pagination,
-    rank_links,
-)
+from gkaudit.columns.find import Candidate, is_column_url, page_anchor_links, rank_links
+from gkaudit.columns.items import ListItem, list_items, pagination
 from gkaudit.columns.listing import ListLoader, endpoint_items, find_list_loader, inline_records
 from gkaudit.columns.search import SearchForm, find_search_form
 from gkaudit.context import SiteContext

@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlsplit
 
-from gkaudit.columns.find import ListItem, list_items
+from gkaudit.columns.items import ListItem, list_items
 from gkaudit.net.http import Response
 from gkaudit.net.page import Page, absolute_url, clean_text, decode_html
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from gkaudit.columns.find import ListItem, list_items, pagination
+from gkaudit.columns.items import ListItem, list_items, pagination
 from gkaudit.columns.listing import (
     ListLoader,
     article_text,
