@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from gkaudit.check import load_registry
 from gkaudit.model import ScanReport
+from gkaudit.registry import load_registry
 from gkaudit.runner import run_scan
 from gkaudit.simweb.options import simweb_scan_options
 from gkaudit.simweb.web import SimWeb

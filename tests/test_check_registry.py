@@ -8,20 +8,18 @@ from pathlib import Path
 
 import pytest
 
-from gkaudit import check as check_module
-from gkaudit.check import (
+from gkaudit import registry as registry_module
+from gkaudit.check import Check, finding, status_from_findings
+from gkaudit.errors import ConfigError
+from gkaudit.model import Severity, Status
+from gkaudit.registry import (
     ENTRY_POINT_GROUP,
-    Check,
     Registry,
     builtin_checks,
     directory_checks,
     entry_point_checks,
-    finding,
     load_registry,
-    status_from_findings,
 )
-from gkaudit.errors import ConfigError
-from gkaudit.model import Severity, Status
 
 PLUGIN = textwrap.dedent('''\
     from gkaudit.check import Check
@@ -73,7 +71,7 @@ def plugins(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> list[EntryPoint]
     def fake_entry_points(*, group: str) -> list[EntryPoint]:
         return points if group == ENTRY_POINT_GROUP else []
 
-    monkeypatch.setattr(check_module, "entry_points", fake_entry_points)
+    monkeypatch.setattr(registry_module, "entry_points", fake_entry_points)
     return points
 
 
@@ -152,3 +150,34 @@ def test_finding_shorthand_fills_evidence() -> None:
     assert found.rule == "规则"
     with pytest.raises(ValueError):
         finding("fail", "bad evidence field", no_such_field=1)
+
+
+def test_built_in_discovery_finds_check_packages_and_single_files() -> None:
+    modules = {type(c).__module__ for c in builtin_checks()}
+    assert {"gkaudit.checks.disclosure", "gkaudit.checks.ipv6", "gkaudit.checks.plans",
+            "gkaudit.checks.management", "gkaudit.checks.reachability"} <= modules
+
+
+def test_checks_dir_loads_a_check_package_whose_modules_import_each_other(tmp_path: Path) -> None:
+    package = tmp_path / "footer_words"
+    package.mkdir()
+    (package / "judge.py").write_text("def verdict():\n    return 'pass'\n", encoding="utf-8")
+    (package / "__init__.py").write_text(textwrap.dedent('''\
+        from gkaudit.check import Check
+        from gkaudit.model import Status
+
+        from .judge import verdict
+
+
+        class FooterWords(Check):
+            id = "footer_words"
+            title_zh = "页脚用语"
+            title_en = "Footer words"
+            basis = "test"
+
+            async def run(self, ctx):
+                return self.result(Status(verdict()), "ok")
+        '''), encoding="utf-8")
+    (tmp_path / "_helper.py").write_text("raise RuntimeError('helpers are not loaded')\n", encoding="utf-8")
+    found = directory_checks(tmp_path)
+    assert [c.id for c in found] == ["footer_words"]

@@ -7,11 +7,11 @@ from datetime import date
 
 import pytest
 
-from gkaudit.check import load_registry
 from gkaudit.context import ScanEnv, SiteContext
 from gkaudit.model import ScannerFacts
 from gkaudit.net.dns import Resolver
 from gkaudit.net.http import Fetcher
+from gkaudit.registry import load_registry
 from gkaudit.targets import SiteKind, Target
 
 

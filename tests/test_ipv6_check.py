@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from gkaudit.check import load_registry
 from gkaudit.model import CheckResult, ScanReport, Status
+from gkaudit.registry import load_registry
 from gkaudit.runner import run_scan
 from gkaudit.simweb.options import simweb_scan_options
 from gkaudit.simweb.web import SimWeb

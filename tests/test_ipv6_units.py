@@ -207,7 +207,7 @@ def test_route_probe_reports_no_route_inside_a_namespace_without_routes(netns: s
 SCAN_IN_NAMESPACE = """
 import asyncio, sys
 from dataclasses import replace
-from gkaudit.check import load_registry
+from gkaudit.registry import load_registry
 from gkaudit.runner import run_scan
 from gkaudit.simweb.options import simweb_scan_options
 from gkaudit.simweb.web import SimWeb

@@ -9,8 +9,8 @@ from datetime import date
 import jsonschema
 import pytest
 
-from gkaudit.check import load_registry
 from gkaudit.model import SCHEMA_VERSION, ScanReport, Status
+from gkaudit.registry import load_registry
 from gkaudit.report.json import json_schema, render_json, render_schema
 from gkaudit.report.table import render_table
 from gkaudit.simweb.web import SimWeb

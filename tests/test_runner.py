@@ -12,9 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from gkaudit.check import Check, load_registry
+from gkaudit.check import Check
 from gkaudit.errors import ConfigError
 from gkaudit.model import ScanReport, Status
+from gkaudit.registry import load_registry
 from gkaudit.runner import ScanOptions, exit_code, run_scan
 from gkaudit.simweb.options import simweb_scan_options
 from gkaudit.simweb.web import SimWeb
@@ -150,7 +151,7 @@ def test_checks_dir_adds_checks_after_the_built_ins(registry, checks_dir: Path) 
 
 
 def test_directory_checks_loads_user_files_only(checks_dir: Path) -> None:
-    from gkaudit.check import directory_checks
+    from gkaudit.registry import directory_checks
 
     found = {check.id for check in directory_checks(checks_dir)}
     assert found == {"exploding", "own_timeout", "raises_config", "forgetful", "sleepy", "departments_only", "slow_first_site"}

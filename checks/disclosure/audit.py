@@ -20,7 +20,7 @@ from gkaudit.checks.disclosure.judge import (
     report_year,
     report_years,
 )
-from gkaudit.columns.find import Candidate, page_anchor_links
+from gkaudit.columns.find import Candidate, in_submenu, page_anchor_links
 from gkaudit.columns.items import ListItem
 from gkaudit.columns.listing import article_text, find_list_loader, is_home_url
 from gkaudit.columns.read import ColumnRead, ColumnState, read_column, soft_404_reason
@@ -29,8 +29,6 @@ from gkaudit.model import Finding, Severity, Status
 from gkaudit.net.failures import FailureKind
 from gkaudit.net.http import Response
 from gkaudit.net.page import Page
-
-_SUBMENU_MARKS = ("sub", "drop", "second", "child", "erji", "undis", "hide")
 
 
 class AuditSettings(Protocol):
@@ -154,7 +152,7 @@ class DisclosureAudit:
             self.add("fail", f"政府信息公开专栏是软404：{reason}", data.RULE_COLUMN, **evidence)
             return None
         where = "由 targets.yaml 的 disclosure_url 指定" if source == "target" else "首页链接"
-        if source == "homepage" and home_page is not None and _in_submenu(home_page, url):
+        if source == "homepage" and home_page is not None and in_submenu(home_page, url):
             where += "（位于二级菜单中）"
             evidence["data"]["in_submenu"] = True
             self.metrics["column_in_submenu"] = True
@@ -387,20 +385,3 @@ def _as_item(page: Page) -> ListItem:
 def _looks_script_rendered(page: Page) -> bool:
     """Few links and a script that builds the page: its navigation cannot be read without a browser."""
     return len(page.links) < 5 and find_list_loader(page) is not None
-
-
-def _in_submenu(page: Page, url: str) -> bool:
-    """The first anchor to `url` sits in a nested list or a hidden / drop-down block."""
-    for node, link in page.anchors():
-        if link.url != url:
-            continue
-        lists, ancestor = 0, node.parent
-        while ancestor is not None and ancestor.tag not in ("body", "html"):
-            if ancestor.tag in ("ul", "ol"):
-                lists += 1
-            marks = f"{ancestor.attributes.get('class') or ''} {ancestor.attributes.get('style') or ''}".lower()
-            if "display:none" in marks.replace(" ", "") or any(m in marks for m in _SUBMENU_MARKS):
-                return True
-            ancestor = ancestor.parent
-        return lists >= 2
-    return False

@@ -15,8 +15,8 @@ import typer
 from rich.console import Console
 
 from gkaudit import __version__
-from gkaudit.check import load_registry
 from gkaudit.errors import ConfigError, GkauditError
+from gkaudit.registry import load_registry
 from gkaudit.report.json import render_schema
 from gkaudit.scan import build_options, scan_and_report, select_sites
 from gkaudit.targets import SiteKind, load_targets, target_for_url

@@ -16,11 +16,11 @@ from pathlib import Path
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from gkaudit.check import load_registry
 from gkaudit.errors import ConfigError
 from gkaudit.model import ScanReport
 from gkaudit.net.dns import parse_nameserver
 from gkaudit.net.http import FetchOptions
+from gkaudit.registry import load_registry
 from gkaudit.report.json import render_json
 from gkaudit.report.table import render_table
 from gkaudit.runner import ScanOptions, exit_code, run_scan

@@ -85,3 +85,23 @@ def rank_links(links: Iterable[Link], names: Sequence[str], slugs: Sequence[str]
 def page_anchor_links(page: Page) -> list[Link]:
     """All anchors of a page in document order, duplicates kept (menus repeat a URL under other texts)."""
     return [link for _, link in page.anchors()]
+
+
+_SUBMENU_MARKS = ("sub", "drop", "second", "child", "erji", "undis", "hide")
+
+
+def in_submenu(page: Page, url: str) -> bool:
+    """The first anchor to `url` sits in a nested list or a hidden / drop-down block."""
+    for node, link in page.anchors():
+        if link.url != url:
+            continue
+        lists, ancestor = 0, node.parent
+        while ancestor is not None and ancestor.tag not in ("body", "html"):
+            if ancestor.tag in ("ul", "ol"):
+                lists += 1
+            marks = f"{ancestor.attributes.get('class') or ''} {ancestor.attributes.get('style') or ''}".lower()
+            if "display:none" in marks.replace(" ", "") or any(m in marks for m in _SUBMENU_MARKS):
+                return True
+            ancestor = ancestor.parent
+        return lists >= 2
+    return False
