@@ -1,0 +1,90 @@
+"""Find the annual reports of a site: the disclosure column's 年报 sub-column, its list, the reports by year.
+
+The names, slugs, title and year patterns and the deadline rules are the disclosure check's own
+(checks/disclosure: `vocabulary.COLUMN`/`REPORT`, `judge.candidates_for`, `judge.report_years`);
+this module only walks the same path: the target's `disclosure_url` or the homepage's best column
+link, one hop to a 政府信息公开 page proper, the 年报 link there (else on the homepage), its list read
+with pagination through gkaudit.columns.read.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+from urllib.parse import urlsplit
+
+from gkaudit.checks.disclosure import vocabulary
+from gkaudit.checks.disclosure.judge import ReportYears, candidates_for, report_years
+from gkaudit.columns.find import page_anchor_links
+from gkaudit.columns.read import ColumnState, read_column, soft_404_reason
+from gkaudit.context import SiteContext
+from gkaudit.net.failures import FailureKind
+from gkaudit.net.http import Response
+from gkaudit.net.page import Page
+
+
+def report_deadline(year: int, is_government: bool) -> date:
+    """The day the report for `year` is due (条例第四十九条: departments 31 January, governments 31 March)."""
+    month, day = vocabulary.GOVERNMENT_DEADLINE if is_government else vocabulary.DEPARTMENT_DEADLINE
+    return date(year + 1, month, day)
+
+
+@dataclass
+class ReportList:
+    """Where the reports are listed and which years were found; `problem` set when the list was not read."""
+
+    url: str | None = None
+    years: ReportYears | None = None
+    problem: str | None = None      # stable key: blocked, homepage_unreachable, no_column, no_report_column, …
+    message: str = ""
+    evidence: dict[str, Any] = field(default_factory=dict)
+
+
+async def _open(ctx: SiteContext, url: str, home: Response | None) -> Page | None:
+    response = await ctx.fetch(url)
+    if not response.ok or soft_404_reason(response, home):
+        return None
+    return response.page()
+
+
+async def _report_link(ctx: SiteContext, column: Page | None, home_page: Page | None,
+                       home: Response) -> tuple[str | None, str | None]:
+    """The 年报 sub-column link: on the column page, on the 政府信息公开 page it links, else on the homepage."""
+    pages = [column] if column is not None else []
+    if column is not None and not candidates_for(vocabulary.REPORT, page_anchor_links(column)):
+        for hop in candidates_for(vocabulary.COLUMN, page_anchor_links(column), min_score=100)[:1]:
+            if hop.url not in (column.url, home.url, home.final_url) and (deeper := await _open(ctx, hop.url, home)):
+                pages.append(deeper)
+    if home_page is not None:
+        pages.append(home_page)
+    known = {home.url, home.final_url, *(page.url for page in pages)}
+    for page in pages:
+        found = [c for c in candidates_for(vocabulary.REPORT, page_anchor_links(page)) if c.url not in known]
+        if found:
+            return found[0].url, found[0].text
+    return None, None
+
+
+async def locate_reports(ctx: SiteContext, max_list_pages: int) -> ReportList:
+    """The annual-report list of the site and the reports in it by year, judged against `ctx.now`."""
+    target, home = ctx.target, await ctx.homepage()
+    if not home.ok and not target.disclosure_url:
+        problem = "blocked" if home.failure is FailureKind.BLOCKED else "homepage_unreachable"
+        return ReportList(problem=problem, message=f"首页无法读取（{home.problem}）", evidence=home.evidence())
+    home_page = home.page() if home.ok else None
+    column_url = target.disclosure_url
+    if column_url is None and home_page is not None:
+        ranked = candidates_for(vocabulary.COLUMN, page_anchor_links(home_page), host=urlsplit(home.final_url).hostname)
+        column_url = ranked[0].url if ranked else None
+    column = await _open(ctx, column_url, home) if column_url else None
+    url, text = await _report_link(ctx, column, home_page, home)
+    if url is None:
+        return ReportList(problem="no_report_column", message="未找到政府信息公开年报栏目（由 disclosure 检查判定）",
+                          evidence={"url": column_url or home.url})
+    read = await read_column(ctx.fetch, url, home, max_pages=max_list_pages)
+    if read.state is not ColumnState.OK:
+        return ReportList(url, problem=f"report_column_{read.state.value}",
+                          message=f"年报栏目{read.state.label_zh}：{read.reason}", evidence=read.evidence())
+    years = report_years(read.items, ctx.now, target.kind.is_government)
+    return ReportList(url, years, evidence={**read.evidence(), "link_text": text})

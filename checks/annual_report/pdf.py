@@ -1,0 +1,66 @@
+"""PDF attachments: text and ruled tables through pdfplumber (merged cells rebuilt from the cell boxes).
+
+pdfplumber (on pdfminer.six) reads the text layer and finds tables from their ruling lines; a scanned
+PDF has no text layer and reads as empty text (the caller then says inconclusive, never "missing").
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import re
+from bisect import bisect_left
+
+from gkaudit.checks.annual_report.tables import Grid, placed_grid
+
+_TOLERANCE = 1.5  # points: ruling lines this close are one line
+
+
+class PdfUnreadable(Exception):
+    """The bytes are not a PDF pdfplumber can open (damaged, encrypted, not a PDF)."""
+
+
+def _edges(values: list[float]) -> list[float]:
+    edges: list[float] = []
+    for value in sorted(values):
+        if not edges or value - edges[-1] > _TOLERANCE:
+            edges.append(value)
+    return edges
+
+
+def _index(edges: list[float], value: float) -> int:
+    i = bisect_left(edges, value - _TOLERANCE)
+    return min(i, len(edges) - 1)
+
+
+def table_grid(table: object) -> Grid:
+    """A pdfplumber Table as a grid: each cell box placed by its ruling lines, spans from its extent."""
+    rows = table.rows  # type: ignore[attr-defined]
+    texts = table.extract()  # type: ignore[attr-defined]
+    boxes = [(box, text) for row, row_texts in zip(rows, texts, strict=False)
+             for box, text in zip(row.cells, row_texts, strict=False) if box is not None]
+    xs = _edges([v for box, _ in boxes for v in (box[0], box[2])])
+    ys = _edges([v for box, _ in boxes for v in (box[1], box[3])])
+    cells = []
+    for (x0, top, x1, bottom), text in boxes:
+        c0, c1, r0, r1 = _index(xs, x0), _index(xs, x1), _index(ys, top), _index(ys, bottom)
+        cells.append((re.sub(r"\s+", "", text or ""), r0, c0, max(1, r1 - r0), max(1, c1 - c0)))
+    return placed_grid(cells, "pdf")
+
+
+def read_pdf(body: bytes, max_pages: int) -> tuple[str, list[Grid], int]:
+    """The text, the table grids and the page count of a PDF (at most `max_pages` pages read)."""
+    import pdfplumber  # imported here: only a report in PDF pays for loading it
+
+    logging.getLogger("pdfminer").setLevel(logging.ERROR)
+    texts: list[str] = []
+    grids: list[Grid] = []
+    try:
+        with pdfplumber.open(io.BytesIO(body)) as pdf:
+            pages = len(pdf.pages)
+            for page in pdf.pages[:max_pages]:
+                texts.append(page.extract_text() or "")
+                grids += [table_grid(table) for table in page.find_tables()]
+    except Exception as exc:  # pdfminer raises many kinds on damaged or hostile input
+        raise PdfUnreadable(f"{type(exc).__name__}: {exc}"[:200]) from None
+    return "\n".join(texts), [grid for grid in grids if grid.rows], pages
