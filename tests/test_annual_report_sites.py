@@ -28,7 +28,7 @@ def _docx(year: int) -> bytes:
         document.add_paragraph(f"{'一二三四五六'[n - 1]}、{title}")
         document.add_paragraph(texts[n - 1])
         if n == 3:
-            rows = rk.table3_rows(rk.figures())
+            rows = rk.table3_rows(rk.figures((0,) * 6))
             table = document.add_table(rows=len(rows), cols=10)
             taken: set[tuple[int, int]] = set()
             for r, row in enumerate(rows):
@@ -237,7 +237,7 @@ def test_docx_attachment_is_read(web: SimWeb) -> None:
     result = run(web, "www.nbdocx.gov.cn")
     assert result.metrics["document"] == "docx"
     assert result.metrics["table3"]["total"]["total"] == 26
-    assert result.status is not Status.FAIL
+    assert result.status is Status.PASS, result.summary
 
 
 def test_doc_attachment_is_inconclusive_naming_the_type(web: SimWeb) -> None:

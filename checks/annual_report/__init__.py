@@ -103,8 +103,7 @@ class AnnualReport(Check):
         metrics.update(report_url=item.url, report_title=item.title)
         if isinstance(document, Unreadable):
             metrics.update(reason=document.reason, inconclusive_reasons=[document.reason])
-            return self.result(Status.INCONCLUSIVE, f"无法判定：{due} 年报{_REASONS_ZH.get(document.reason, '')}——"
-                                                    f"{document.message}",
+            return self.result(Status.INCONCLUSIVE, f"无法判定：{document.message}（{due} 年度报告）",
                                [finding("info", f"{due} 年报“{item.title}”：{document.message}", RULE_REPORT,
                                         link_text=item.title, **document.evidence)], metrics)
         metrics.update(document=document.kind, attachment=document.attachment, notes=document.notes)
