@@ -46,7 +46,7 @@ from gkaudit.checks.annual_report.form import Table3, read_form
 from gkaudit.checks.annual_report.judge import RULE_CARRY, Judgement, judge_report
 from gkaudit.checks.annual_report.locate import ReportList, locate_reports
 from gkaudit.checks.disclosure.vocabulary import RULE_REPORT
-from gkaudit.columns.find import ListItem
+from gkaudit.columns.items import ListItem
 from gkaudit.context import SiteContext
 from gkaudit.model import CheckResult, Severity, Status
 

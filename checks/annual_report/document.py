@@ -20,7 +20,7 @@ from gkaudit.checks.annual_report.pdf import PdfUnreadable, read_pdf
 from gkaudit.checks.annual_report.sections import find_sections
 from gkaudit.checks.annual_report.tables import Grid, html_grids
 from gkaudit.checks.annual_report.word import DocxUnreadable, read_docx
-from gkaudit.columns.find import ListItem
+from gkaudit.columns.items import ListItem
 from gkaudit.columns.listing import article_text, find_list_loader
 from gkaudit.net.failures import FailureKind
 from gkaudit.net.http import Response
