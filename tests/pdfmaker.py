@@ -34,7 +34,8 @@ class PdfWriter:
         self.y -= size * 1.6
         self.pages[-1].append(f"BT /F1 {size} Tf {MARGIN} {self.y:.1f} Td {_hex(line)} Tj ET")
 
-    def table(self, rows: list[list[Cell]], widths: list[float]) -> None:
+    def table(self, rows: list[list[Cell]], widths: list[float], split_at: int | None = None) -> None:
+        """A ruled table; `split_at`: rows from there go on a new page (cut merged cells continue empty there)."""
         taken: set[tuple[int, int]] = set()
         placed: list[tuple[str, int, int, int, int]] = []
         for r, row in enumerate(rows):
@@ -45,6 +46,19 @@ class PdfWriter:
                 placed.append((text, r, c, rowspan, colspan))
                 taken.update((r + dr, c + dc) for dr in range(rowspan) for dc in range(colspan))
                 c += colspan
+        if split_at is None:
+            self._draw(placed, len(rows), widths)
+            return
+        first = [(t, r, c, min(rs, split_at - r), cs) for t, r, c, rs, cs in placed if r < split_at]
+        rest = [(t, r - split_at, c, rs, cs) for t, r, c, rs, cs in placed if r >= split_at]
+        rest += [("", 0, c, r + rs - split_at, cs) for t, r, c, rs, cs in placed if r < split_at < r + rs]
+        self._draw(first, split_at, widths)
+        self.pages.append([])
+        self.y = PAGE_H - MARGIN
+        self._draw(rest, len(rows) - split_at, widths)
+
+    def _draw(self, placed: list[tuple[str, int, int, int, int]], height: int, widths: list[float]) -> None:
+        rows = range(height)
         self._room(ROW_H * len(rows) + 4)
         top = self.y - 4
         xs = [MARGIN]

@@ -47,6 +47,8 @@ def figures(carried_in: tuple[int, ...] = (2, 1, 0, 0, 0, 0)) -> Figures:
 
 
 def _with_total(values: list) -> list:
+    if all(v == "" for v in values):
+        return [*values, ""]
     if all(isinstance(v, int) for v in values):
         return [*values, sum(values)]
     return [*values, values[-1] if len(values) > 6 else sum(v for v in values if isinstance(v, int))]
@@ -216,8 +218,11 @@ def article(year: int, org: str, f: Figures | None = None, *, generation: str = 
 """
 
 
-def pdf_report(year: int, org: str, f: Figures | None = None) -> bytes:
-    """The report as a PDF: the six sections as text lines, Tables 2-4 as ruled tables."""
+def pdf_report(year: int, org: str, f: Figures | None = None, split_table3_at: int | None = None) -> bytes:
+    """The report as a PDF: the six sections as text lines, Tables 2-4 as ruled tables.
+
+    `split_table3_at`: Table 3 breaks onto a new page before that row, as Word exports long tables.
+    """
     f = f or figures()
     writer = PdfWriter()
     writer.text(f"{org}{year}年政府信息公开工作年度报告", 12)
@@ -229,7 +234,7 @@ def pdf_report(year: int, org: str, f: Figures | None = None) -> bytes:
         if n == 2:
             writer.table(table2_rows("2021"), [200, 120, 120, 120])
         if n == 3:
-            writer.table(table3_rows(f), [80, 90, 250, 45, 45, 45, 45, 45, 45, 45])
+            writer.table(table3_rows(f), [80, 90, 250, 45, 45, 45, 45, 45, 45, 45], split_at=split_table3_at)
         if n == 4:
             writer.table(table4_rows(), [51] * 15)
     return writer.bytes()
@@ -270,4 +275,20 @@ def attachment_page(year: int, org: str, href: str, kind: str, pubdate: str = "2
 <meta name="PubDate" content="{pubdate} 09:00"><title>{title}</title></head>
 <body><div class="article"><h1>{title}</h1><div class="TRS_Editor"><p>详见附件。</p></div>
 <div class="fj">附件：<a href="{href}">{title}.{kind}</a></div></div></body></html>
+"""
+
+
+def blank_figures() -> Figures:
+    """A Table 3 left unfilled: every cell empty."""
+    return {key: [""] * 6 for key in figures()}
+
+
+def script_article(year: int, org: str) -> str:
+    """An article page whose body a script loads (nothing of the report in the static HTML)."""
+    title = f"{org}{year}年政府信息公开工作年度报告"
+    return f"""<!DOCTYPE html><html><head><meta charset="utf-8"><title>{title}</title>
+<script src="/js/jquery.min.js"></script></head>
+<body><div id="content"></div>
+<script>$.ajax({{url: "/api/article?id=5567", success: function (d) {{ $("#content").html(d.body); }}}});</script>
+</body></html>
 """

@@ -111,6 +111,21 @@ CASES: dict[str, dict[str, str | bytes]] = {
         "xxgk/ndbg/W020260322.doc": b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 512,
     },
     "www.nbweigong.gov.cn": {"xxgk/ndbg/index.html": rk.report_list(ORG, [(2024, "./t2024.html", "2025-03-18")])},
+    "www.nbkongbiao.gov.cn": {"xxgk/ndbg/t2025.html": rk.article(2025, ORG, rk.blank_figures())},
+    "www.nbjiaoben.gov.cn": {"xxgk/ndbg/t2025.html": rk.script_article(2025, ORG)},
+    "www.nbfanpa.gov.cn": {"xxgk/ndbg/t2025.html": "<html><head><title>请稍候</title></head>"
+                                                   "<body><script>var $_ts={};$_ts.nsd=1;</script></body></html>"},
+    "www.nbdawenjian.gov.cn": {"xxgk/ndbg/t2025.html": rk.attachment_page(2025, ORG, "./W020260323.pdf", "pdf")},
+    "www.nbzhilian.gov.cn": {
+        "xxgk/ndbg/index.html": rk.report_list(ORG, [(2025, "./W020260324.pdf", "2026-03-20"),
+                                                     (2024, "./t2024.html", "2025-03-18")]),
+        "xxgk/ndbg/W020260324.pdf": rk.pdf_report(2025, ORG, rk.figures((0,) * 6), split_table3_at=8),
+    },
+}
+MANIFESTS = {
+    "www.nbgbk.gov.cn": {"encoding": "gbk"},
+    "www.nbfanpa.gov.cn": {"statuses": '{"/xxgk/ndbg/t2025.html": 412}'},
+    "www.nbdawenjian.gov.cn": {"huge": '{"/xxgk/ndbg/W020260323.pdf": 6000000}'},
 }
 
 
@@ -119,13 +134,13 @@ def web(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimWeb]:
     root = tmp_path_factory.mktemp("annual_report_sites")
     CASES["www.nbdocx.gov.cn"]["xxgk/ndbg/W020260321.docx"] = _docx(2025)
     for host, files in CASES.items():
-        _site(root, host, files, **({"encoding": "gbk"} if host == "www.nbgbk.gov.cn" else {}))
+        _site(root, host, files, **MANIFESTS.get(host, {}))
     with SimWeb(roots=[root], today=TODAY) as simulated:
         yield simulated
 
 
-def run(web: SimWeb, host: str, kind: str = "district") -> CheckResult:
-    report = scan_web(web, [target_of(web, host, kind)], ["annual_report"], now=TODAY)
+def run(web: SimWeb, host: str, kind: str = "district", now: date = TODAY) -> CheckResult:
+    report = scan_web(web, [target_of(web, host, kind)], ["annual_report"], now=now)
     return report.sites[0].results[0]
 
 
@@ -255,3 +270,50 @@ def test_no_due_report_is_skipped_not_failed_again(web: SimWeb) -> None:
     both = scan_web(web, [target_of(web, "www.nbweigong.gov.cn")], ["disclosure", "annual_report"], now=TODAY)
     statuses = {r.check: r.status for r in both.sites[0].results}
     assert statuses["annual_report"] is Status.SKIPPED
+
+
+def test_unfilled_table3_warns(web: SimWeb) -> None:
+    result = run(web, "www.nbkongbiao.gov.cn")
+    assert result.status is Status.WARN, result.summary
+    assert any("表三全部空白" in m for m in severe(result, "warn"))
+
+
+def test_script_only_article_is_inconclusive(web: SimWeb) -> None:
+    result = run(web, "www.nbjiaoben.gov.cn")
+    assert result.status is Status.INCONCLUSIVE
+    assert result.metrics["reason"] == "script_only"
+
+
+def test_blocked_article_is_inconclusive(web: SimWeb) -> None:
+    result = run(web, "www.nbfanpa.gov.cn")
+    assert result.status is Status.INCONCLUSIVE
+    assert result.metrics["reason"] == "blocked"
+
+
+def test_attachment_over_the_size_cap_is_inconclusive(web: SimWeb) -> None:
+    result = run(web, "www.nbdawenjian.gov.cn")
+    assert result.status is Status.INCONCLUSIVE
+    assert result.metrics["reason"] == "too_large"
+    assert result.findings[0].evidence.failure == "too_large"
+
+
+def test_pdf_linked_from_the_list_with_table3_across_two_pages(web: SimWeb) -> None:
+    result = run(web, "www.nbzhilian.gov.cn")
+    assert result.status is Status.PASS, result.summary
+    assert result.metrics["document"] == "pdf"
+    assert result.metrics["table3"]["withheld.4"]["natural"] == 1  # a row after the page break
+    assert result.metrics["date_source"] == "列表日期"
+
+
+def test_department_deadline_is_31_january(web: SimWeb) -> None:
+    result = run(web, "www.nbhege.gov.cn", kind="department")
+    assert result.status is Status.WARN
+    assert result.metrics["deadline"] == "2026-01-31"
+    assert any("晚于政府部门的截止日期 2026-01-31" in m for m in severe(result, "warn"))
+
+
+def test_a_report_out_before_its_deadline_is_the_one_read(web: SimWeb) -> None:
+    result = run(web, "www.nbhege.gov.cn", now=date(2026, 2, 15))
+    assert result.metrics["due_year"] == 2024
+    assert result.metrics["report_year"] == 2025
+    assert result.status is Status.PASS, result.summary

@@ -6,7 +6,9 @@ Basis: 条例第四十九、五十条; 国办公开办函〔2021〕30号 (format
 Semantics:
 - Where: the disclosure check's annual-report list (same column names, slugs, title/year patterns
   and deadlines: departments 31 January, governments 31 March, judged against `--now`). The due
-  year's report is read; last year's too, for the carry-over only.
+  year's report is read — or a later one already published before its deadline (in February a
+  government's due report is still Y-2's; a Y-1 report already out is the one read); the year
+  before the one read too, for the carry-over only.
 - No report for the due year (or no 年报 column) is the disclosure check's verdict: this check
   says `skipped` with that reason and never fails a second time for the same fact.
 - Reading: the article page; where the report is an attachment (a PDF/DOCX/DOC/XLS/WPS/OFD link on
@@ -45,6 +47,7 @@ from gkaudit.checks.annual_report.document import ReportDocument, Unreadable, re
 from gkaudit.checks.annual_report.form import Table3, read_form
 from gkaudit.checks.annual_report.judge import RULE_CARRY, Judgement, judge_report
 from gkaudit.checks.annual_report.locate import ReportList, locate_reports
+from gkaudit.checks.disclosure.judge import ReportYears
 from gkaudit.checks.disclosure.vocabulary import RULE_REPORT
 from gkaudit.columns.items import ListItem
 from gkaudit.context import SiteContext
@@ -59,6 +62,12 @@ _REASONS_ZH = {
     "attachment_type": "附件类型无法读取", "attachment_unreadable": "附件无法解析", "no_text_layer": "附件无文字层",
     "no_report_text": "未识别出报告内容", "homepage_unreachable": "首页无法读取",
 }
+
+
+def audited_year(years: ReportYears, this_year: int) -> int:
+    """The report to read: the due year's, or a later one already out before its deadline (never this year's)."""
+    early = [year for year in years.by_year if years.due_year < year < this_year]
+    return max(early, default=years.due_year)
 
 
 class AnnualReportSettings(CheckSettings):
@@ -90,9 +99,9 @@ class AnnualReport(Check):
         if reports.problem is not None or reports.years is None:
             return self._unlocated(reports)
         years = reports.years
-        due = years.due_year
+        due = audited_year(years, ctx.now.year)
         metrics: dict[str, Any] = {"report_list_url": reports.url, "report_years": years.years, "report_year": due,
-                                   "due_deadline": years.deadline.isoformat()}
+                                   "due_year": years.due_year, "due_deadline": years.deadline.isoformat()}
         item = years.by_year.get(due)
         if item is None:
             return self.result(Status.SKIPPED, f"未见 {due} 年度报告，是否按时公布由 disclosure 检查判定，无报告可核对",

@@ -254,9 +254,13 @@ def _joined(grids: list[Grid], index: int) -> Grid:
         text = squeeze(grid.text())
         if grid.width != grids[index].width or "商业企业" in text or "结果维持" in text or "第二十条" in text:
             break
-        offset = len(rows)
-        rows += [[GridCell(cell.text, (cell.origin[0] + offset, cell.origin[1])) for cell in row]
-                 for row in grid.rows]
+        offset, last = len(rows), rows[-1]
+        carried = {}  # a label cell cut by the page break: its empty rest on the next page takes its text
+        for c, cell in enumerate(grid.rows[0] if grid.rows else []):
+            if not cell.text and c < len(last) and last[c].text and read_number(last[c].text).value is None:
+                carried[cell.origin] = last[c].text
+        rows += [[GridCell(carried.get(cell.origin, cell.text), (cell.origin[0] + offset, cell.origin[1]))
+                  for cell in row] for row in grid.rows]
     return Grid(rows, grids[index].source)
 
 
