@@ -1,4 +1,4 @@
-"""The bundled simulated Nanjing: 秦淮区's annual report is right, 鼓楼区's Table 3 does not add up."""
+"""The bundled simulated Nanjing shows every verdict of the annual_report check (tests/make_demo_reports.py)."""
 
 from __future__ import annotations
 
@@ -20,5 +20,11 @@ def test_demo_sites_annual_report(bundled_web) -> None:  # type: ignore[no-untyp
     assert statuses["jiangning"] is Status.SKIPPED  # no due report: the disclosure check's fail, not ours
     assert statuses["lishui"] is Status.INCONCLUSIVE  # anti-bot gateway
     assert statuses["gaochun"] is Status.INCONCLUSIVE  # connection refused
-    assert statuses["nanjing"] is Status.INCONCLUSIVE  # the listed report page answers 404
-    assert results["nanjing"].metrics["reason"] == "unreachable"
+    assert statuses["nanjing"] is Status.PASS, results["nanjing"].summary  # a PDF attachment
+    assert results["nanjing"].metrics["document"] == "pdf"
+    assert statuses["jiangbei"] is Status.WARN  # published on 10 May: late
+    assert results["jiangbei"].metrics["published"].endswith("-05-10")
+    assert statuses["tjj"] is Status.WARN  # the 2019 trial format
+    assert results["tjj"].metrics["format"] == "2019"
+    assert statuses["fgw"] is Status.INCONCLUSIVE  # a .doc attachment
+    assert results["fgw"].metrics["reason"] == "attachment_type"
