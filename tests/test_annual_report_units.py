@@ -136,3 +136,28 @@ def test_pdf_tables_rebuilt_from_cell_boxes() -> None:
 def test_damaged_pdf_is_unreadable_not_an_exception() -> None:
     with pytest.raises(PdfUnreadable):
         read_pdf(b"%PDF-1.4 garbage", 5)
+
+
+def _response(url: str, body: bytes, content_type: str = "application/octet-stream", **headers: str):  # type: ignore[no-untyped-def]
+    from gkaudit.net.http import Response
+
+    return Response(url=url, family="any", final_url=url, status=200, body=body,
+                    headers={"content-type": content_type, **headers})
+
+
+def test_attachment_type_from_bytes_disposition_type_or_url() -> None:
+    from gkaudit.checks.annual_report.document import extension, sniffed
+
+    assert sniffed(_response("http://x.test/module/download/downfile.jsp?id=1", b"%PDF-1.7 ...")) == ".pdf"
+    assert sniffed(_response("http://x.test/f.bin", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")) == ".doc"
+    assert sniffed(_response("http://x.test/down?id=2", b"...", **{"content-disposition":
+                                                                  'attachment; filename="2025年报.xls"'})) == ".xls"
+    assert sniffed(_response("http://x.test/a.html", b"<html>", "text/html")) is None
+    assert extension("http://x.test/downfile.jsp?filename=%E5%B9%B4%E6%8A%A5.PDF&x=1") == ".pdf"
+    assert extension("http://x.test/art/2026/3/20/art_1_2.html") is None
+
+
+def test_section_name_variants() -> None:
+    text = "一、概述 …… 二、主动公开情况 …… 三、依申请公开情况 …… 四、因政府信息公开申请行政复议、提起行政诉讼的情况 …… " \
+           "五、存在问题及改进措施 …… 六、其他需要报告事项"
+    assert [hit.how for hit in find_sections(text).hits] == ["heading"] * 6

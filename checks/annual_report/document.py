@@ -9,6 +9,7 @@ through the `fetch` callable the check passes in (ctx.fetch): one door to the ne
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -65,12 +66,31 @@ class Unreadable:
 
 
 def extension(url: str, content_type: str = "") -> str | None:
-    """The attachment extension of a URL or content type (".pdf"), or None for a web page."""
+    """The attachment extension of a URL (its path, or a `filename=` in its query) or content type, else None."""
     kind = content_type.split(";")[0].strip().lower()
     if kind in _CONTENT_TYPES:
         return _CONTENT_TYPES[kind]
-    path = unquote(urlsplit(url).path).lower()
-    return next((ext for ext in ATTACHMENT_TYPES if path.endswith(ext)), None)
+    parts = urlsplit(url)
+    for text in (unquote(parts.path).lower(), *(unquote(v).lower() for v in re.findall(r"=([^&]+)", parts.query))):
+        if found := next((ext for ext in ATTACHMENT_TYPES if text.endswith(ext)), None):
+            return found
+    return None
+
+
+def sniffed(response: Response) -> str | None:
+    """The file type its first bytes, its Content-Disposition, its content type or its URL say, or None (a page)."""
+    head = response.body[:8]
+    if head.startswith(b"%PDF-"):
+        return ".pdf"
+    if head.startswith(b"PK\x03\x04") and b"word/" in response.body[:4096]:
+        return ".docx"
+    if head.startswith(b"\xd0\xcf\x11\xe0"):  # OLE2: .doc, .xls, .wps
+        return extension(response.final_url) or ".doc"
+    disposition = response.headers.get("content-disposition", "")
+    if match := re.search(r"filename\*?=(?:UTF-8'')?\"?([^\";]+)", disposition, re.I):
+        if found := extension("/" + match.group(1)):
+            return found
+    return extension(response.final_url, response.content_type)
 
 
 def attachments(page: Page) -> list[tuple[str, str, str]]:
@@ -108,7 +128,7 @@ async def read_report(fetch: Fetch, item: ListItem, max_pdf_pages: int) -> Repor
     response = await fetch(item.url)
     if not response.ok:
         return _failure(response, "年报页面")
-    ext = extension(response.final_url, response.content_type)
+    ext = sniffed(response)
     if ext is not None:  # the list links the file itself
         return await _read_file(response, ext, item.url, None, item.date, "列表日期" if item.date else None,
                                 max_pdf_pages)
@@ -126,7 +146,7 @@ async def read_report(fetch: Fetch, item: ListItem, max_pdf_pages: int) -> Repor
         attached = await fetch(url)
         if not attached.ok:
             return _failure(attached, f"年报附件“{label or url}”")
-        document = await _read_file(attached, extension(attached.final_url, attached.content_type) or file_ext,
+        document = await _read_file(attached, sniffed(attached) or file_ext,
                                     item.url, url, pub_date, source, max_pdf_pages)
         if isinstance(document, ReportDocument) and text:
             document.text = f"{text}\n{document.text}"

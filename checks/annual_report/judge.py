@@ -159,6 +159,8 @@ def _tables(judgement: Judgement, form: Form, document: ReportDocument, year: in
         judgement.add("info", f"{year} 年报中未找到可读的表四（行政复议、行政诉讼），未核对", RULE_TABLES, evidence)
     if form.table2 is not None:
         judgement.metrics["table2"] = {key: [n.value for n in values] for key, values in form.table2.rows.items()}
+        if all_blank([n for values in form.table2.rows.values() for n in values]):
+            judgement.add("warn", f"{year} 年报表二全部空白，未填写；整改：逐格填写数字，无数据填 0", RULE_TABLES, evidence)
         problems += table2_problems(form.table2)
     judgement.metrics["problems"] = len(problems)
     for problem in problems:

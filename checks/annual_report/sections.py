@@ -20,11 +20,12 @@ class SectionSpec:
 
 
 SECTIONS: tuple[SectionSpec, ...] = (
-    SectionSpec(1, "总体情况", (r"总体情况", r"基本情况", r"总体概况")),
-    SectionSpec(2, "主动公开政府信息情况", (r"主动公开政府信息(?:的)?情况", r"主动公开政府信息")),
-    SectionSpec(3, "收到和处理政府信息公开申请情况", (r"收到和处理政府信息公开申请", r"收到(?:和|及)处理.{0,4}申请")),
+    SectionSpec(1, "总体情况", (r"总体情况", r"基本情况", r"总体概况", r"概述")),
+    SectionSpec(2, "主动公开政府信息情况", (r"主动公开政府信息(?:的)?情况", r"主动公开政府信息", r"主动公开(?:工作)?情况")),
+    SectionSpec(3, "收到和处理政府信息公开申请情况", (r"收到和处理政府信息公开申请", r"收到(?:和|及)处理.{0,4}申请",
+                                                     r"依申请公开(?:政府信息)?(?:工作)?(?:的)?情况")),
     SectionSpec(4, "政府信息公开行政复议、行政诉讼情况", (r"行政复议[、，,和及与]?(?:提起)?行政诉讼",)),
-    SectionSpec(5, "存在的主要问题及改进情况", (r"存在的主要问题", r"主要问题(?:及|和)改进")),
+    SectionSpec(5, "存在的主要问题及改进情况", (r"存在(?:的)?(?:主要)?问题", r"主要问题(?:及|和)改进", r"问题(?:及|和)改进")),
     SectionSpec(6, "其他需要报告的事项", (r"其他需要报告的事项", r"其他需要报告")),
 )
 
@@ -79,7 +80,7 @@ def find_sections(text: str) -> Sections:
     after = 0
     for spec in SECTIONS:
         names = "|".join(spec.keys)
-        pattern = re.compile(rf"{_heading(spec.number)}[^。；;]{{0,8}}?(?:{names})")
+        pattern = re.compile(rf"{_heading(spec.number)}[^。；;]{{0,12}}?(?:{names})")
         match = pattern.search(squeezed, after) or pattern.search(squeezed)
         if match:
             hits.append(SectionHit(spec, match.start(), "heading", match.group(0)))
