@@ -2,9 +2,10 @@
 
 The names, slugs, title and year patterns and the deadline rules are the disclosure check's own
 (checks/disclosure: `vocabulary.COLUMN`/`REPORT`, `judge.candidates_for`, `judge.report_years`);
-this module only walks the same path: the target's `disclosure_url` or the homepage's best column
-link, one hop to a 政府信息公开 page proper, the 年报 link there (else on the homepage), its list read
-with pagination through gkaudit.columns.read.
+this module walks the same path as the disclosure audit, without its findings: the target's
+`disclosure_url` or the homepage's best column link; one hop to the 政府信息公开 page it links when
+that page shows more sub-columns (`judge.subcolumns_on`, the audit's own test); the 年报 link there,
+else on the homepage; its list read with pagination through gkaudit.columns.read.
 """
 
 from __future__ import annotations
@@ -15,8 +16,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from gkaudit.checks.disclosure import vocabulary
-from gkaudit.checks.disclosure.judge import ReportYears, candidates_for, report_years
+from gkaudit.checks.disclosure.judge import ReportYears, candidates_for, report_years, subcolumns_on
 from gkaudit.columns.find import page_anchor_links
+from gkaudit.columns.listing import is_home_url, looks_script_rendered
 from gkaudit.columns.read import ColumnState, read_column, soft_404_reason
 from gkaudit.context import SiteContext
 from gkaudit.net.failures import FailureKind
@@ -50,15 +52,19 @@ async def _open(ctx: SiteContext, url: str, home: Response | None) -> Page | Non
 
 async def _report_link(ctx: SiteContext, column: Page | None, home_page: Page | None,
                        home: Response) -> tuple[str | None, str | None]:
-    """The 年报 sub-column link: on the column page, on the 政府信息公开 page it links, else on the homepage."""
-    pages = [column] if column is not None else []
-    if column is not None and not candidates_for(vocabulary.REPORT, page_anchor_links(column)):
-        for hop in candidates_for(vocabulary.COLUMN, page_anchor_links(column), min_score=100)[:1]:
-            if hop.url not in (column.url, home.url, home.final_url) and (deeper := await _open(ctx, hop.url, home)):
-                pages.append(deeper)
-    if home_page is not None:
-        pages.append(home_page)
-    known = {home.url, home.final_url, *(page.url for page in pages)}
+    """The 年报 sub-column link, as the disclosure audit finds it: on the column page — or the 政府信息公开
+    page it links, when that one shows more sub-columns (`subcolumns_on`) — else on the homepage."""
+    known = {home.url, home.final_url}
+    if column is not None and len(subcolumns_on(column)) < 2:
+        for hop in candidates_for(vocabulary.COLUMN, page_anchor_links(column), min_score=100):
+            if hop.url in known | {column.url} or is_home_url(hop.url, known | {column.url}):
+                continue
+            deeper = await _open(ctx, hop.url, home)
+            if deeper is not None and len(subcolumns_on(deeper)) > len(subcolumns_on(column)):
+                column = deeper
+            break
+    pages = [page for page in (column, home_page) if page is not None]
+    known |= {page.url for page in pages}
     for page in pages:
         found = [c for c in candidates_for(vocabulary.REPORT, page_anchor_links(page)) if c.url not in known]
         if found:
@@ -80,6 +86,11 @@ async def locate_reports(ctx: SiteContext, max_list_pages: int) -> ReportList:
     column = await _open(ctx, column_url, home) if column_url else None
     url, text = await _report_link(ctx, column, home_page, home)
     if url is None:
+        scripted = [page for page in (column, home_page) if page is not None and looks_script_rendered(page)]
+        if scripted or (column is None and home_page is None):
+            where = scripted[0].url if scripted else column_url or home.url
+            return ReportList(problem="script_only" if scripted else "column_unreadable",
+                              message=f"页面由脚本生成或无法读取，读不到年报栏目的链接（{where}）", evidence={"url": where})
         return ReportList(problem="no_report_column", message="未找到政府信息公开年报栏目（由 disclosure 检查判定）",
                           evidence={"url": column_url or home.url})
     read = await read_column(ctx.fetch, url, home, max_pages=max_list_pages)

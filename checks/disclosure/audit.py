@@ -19,10 +19,11 @@ from gkaudit.checks.disclosure.judge import (
     guide_gaps,
     report_year,
     report_years,
+    subcolumns_on,
 )
 from gkaudit.columns.find import Candidate, in_submenu, page_anchor_links
 from gkaudit.columns.items import ListItem
-from gkaudit.columns.listing import article_text, find_list_loader, is_home_url
+from gkaudit.columns.listing import article_text, is_home_url, looks_script_rendered
 from gkaudit.columns.read import ColumnRead, ColumnState, read_column, soft_404_reason
 from gkaudit.context import SiteContext
 from gkaudit.model import Finding, Severity, Status
@@ -86,7 +87,7 @@ class DisclosureAudit:
         home_page = home.page() if home.ok else None
         column_page, column_url, _column_text = await self._column(home_page)
         pages = [(where, page) for where, page in (("column", column_page), ("homepage", home_page)) if page]
-        script_column = column_page is not None and _looks_script_rendered(column_page)
+        script_column = column_page is not None and looks_script_rendered(column_page)
         known = {column_url, home.url, home.final_url}
         located = [self._locate(spec, pages, known) for spec in (*data.SUBCOLUMNS, data.REQUEST)]
         # fetch the sub-column pages concurrently (the per-scan cache keeps them); judge them in order
@@ -119,7 +120,7 @@ class DisclosureAudit:
         elif candidates:
             url, text, source = candidates[0].url, candidates[0].text, "homepage"
         else:
-            if home_page is not None and _looks_script_rendered(home_page):
+            if home_page is not None and looks_script_rendered(home_page):
                 self.unsure("homepage_script_only")
                 self.add("info", "首页导航由脚本生成，读不到政府信息公开专栏的链接", data.RULE_COLUMN,
                          **home.evidence(), data={"links": len(home_page.links)})
@@ -160,8 +161,7 @@ class DisclosureAudit:
         return response.page()
 
     def _found_here(self, page: Page) -> list[str]:
-        links = page_anchor_links(page)
-        return [spec.key for spec in data.SUBCOLUMNS if candidates_for(spec, links, min_score=60)]
+        return subcolumns_on(page)
 
     async def _second_hop(self, page: Page, url: str, text: str | None) -> tuple[Page, str, str | None]:
         """A 政务公开 landing page that links the 政府信息公开 column proper: follow that one link."""
@@ -381,7 +381,3 @@ def _years_text(years: list[int]) -> str:
 def _as_item(page: Page) -> ListItem:
     return ListItem(page.meta("ArticleTitle") or page.title, page.url, None)
 
-
-def _looks_script_rendered(page: Page) -> bool:
-    """Few links and a script that builds the page: its navigation cannot be read without a browser."""
-    return len(page.links) < 5 and find_list_loader(page) is not None

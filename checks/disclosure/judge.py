@@ -8,9 +8,9 @@ from datetime import date
 from urllib.parse import urlsplit
 
 from gkaudit.checks.disclosure import vocabulary as data
-from gkaudit.columns.find import Candidate, rank_links
+from gkaudit.columns.find import Candidate, page_anchor_links, rank_links
 from gkaudit.columns.items import ListItem
-from gkaudit.net.page import Link
+from gkaudit.net.page import Link, Page
 
 
 def candidates_for(spec: data.ColumnSpec, links: Iterable[Link], min_score: int = 40,
@@ -28,6 +28,12 @@ def candidates_for(spec: data.ColumnSpec, links: Iterable[Link], min_score: int 
     if host is None:
         return ranked
     return sorted(ranked, key=lambda c: -c.score - (10 if urlsplit(c.url).hostname == host else 0))
+
+
+def subcolumns_on(page: Page) -> list[str]:
+    """Keys of the required sub-columns a page links well (score 60+): a column page proper shows two or more."""
+    links = page_anchor_links(page)
+    return [spec.key for spec in data.SUBCOLUMNS if candidates_for(spec, links, min_score=60)]
 
 
 # --- guide contents ------------------------------------------------------------------------------

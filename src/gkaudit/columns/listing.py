@@ -110,6 +110,11 @@ def find_list_loader(page: Page) -> ListLoader | None:
     return None
 
 
+def looks_script_rendered(page: Page) -> bool:
+    """Few links and a script that builds the page: its navigation cannot be read without a browser."""
+    return len(page.links) < 5 and find_list_loader(page) is not None
+
+
 def _trs_id_loader(page: Page, scripts: str) -> ListLoader | None:
     """TRS shell pages `…/?id=CODE`: a script reads the query parameter and builds the list URL from it."""
     query = parse_qs(urlsplit(page.url).query)
