@@ -161,3 +161,14 @@ def test_section_name_variants() -> None:
     text = "一、概述 …… 二、主动公开情况 …… 三、依申请公开情况 …… 四、因政府信息公开申请行政复议、提起行政诉讼的情况 …… " \
            "五、存在问题及改进措施 …… 六、其他需要报告事项"
     assert [hit.how for hit in find_sections(text).hits] == ["heading"] * 6
+
+
+def test_identity_broken_only_by_an_empty_cell_is_unfilled_not_contradictory() -> None:
+    html = rk.html_table(rk.table3_rows(rk.figures(), totals={"total": ""}), "trs", 3)
+    table = parse_table3(grids_of(html)[0])
+    assert table is not None
+    (identity,) = [p for p in table3_problems(table) if p.kind == "identity"]
+    assert identity.column == "总计" and identity.blank and identity.severity == "warn"
+    assert "空白" in identity.detail
+    column = next(p for p in table3_problems(table) if p.kind == "column_total")
+    assert "未填写" in column.detail

@@ -26,7 +26,8 @@ Semantics:
   A table whose cells are all blank (not 0) is unfilled. Table 3 not found or its rows not
   recognised: `inconclusive` (the figures may be an image), never a guess.
 - Arithmetic (each finding names table, row, column, both figures, the rule and a fix):
-  *printed on the form* — 一 + 二 = （七）总计 + 四 per column of Table 3: broken is `fail`;
+  *printed on the form* — 一 + 二 = （七）总计 + 四 per column of Table 3: broken is `fail` (`warn`
+  where one of its four cells was left empty: unfilled rather than contradictory);
   *inferred* (RULES.md: not printed on the form) — 总计 column = the six columns, （三）-（六） = their
   items where the form gives them their own row, （七） = （一）+…+（六）, Table 4 总计 = its four
   results, this year's 二 = last year's 四, figures non-negative integers: broken is `warn`.

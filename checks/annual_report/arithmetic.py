@@ -41,14 +41,25 @@ class Problem:
     expected: float | None  # what the rule computes from the other cells
     printed: bool    # the identity printed on the form (True) or inferred arithmetic (False)
     detail: str = ""
+    blank: bool = False  # a cell it rests on was left empty: unfilled rather than contradictory
+
+    @property
+    def severity(self) -> str:
+        """`fail` for the printed identity broken by figures written; everything else `warn`."""
+        return "fail" if self.printed and not self.blank else "warn"
 
     def as_data(self) -> dict[str, object]:
         return {"kind": self.kind, "table": self.table, "row": self.row, "column": self.column,
-                "found": self.found, "expected": self.expected, "printed_on_form": self.printed}
+                "found": self.found, "expected": self.expected, "printed_on_form": self.printed,
+                "blank_cells": self.blank}
 
 
 def _n(x: float) -> str:
     return str(int(x)) if float(x).is_integer() else f"{x:g}"
+
+
+def _shown(number: Number) -> str:
+    return "空白" if number.blank else _n(number.value or 0)
 
 
 def _readable(numbers: list[Number]) -> bool:
@@ -78,10 +89,13 @@ def table3_problems(table: Table3) -> list[Problem]:
         if all(p is not None for p in parts) and _readable(parts):  # type: ignore[arg-type]
             new, carried_in, total, carried_out = (p.value or 0 for p in parts)  # type: ignore[union-attr]
             if new + carried_in != total + carried_out:
+                shown = [_shown(p) for p in parts]  # type: ignore[arg-type]
+                blank = any(p.blank for p in parts)  # type: ignore[union-attr]
                 problems.append(Problem(
                     "identity", "表三", "一＋二 与 三（七）＋四", zh, new + carried_in, total + carried_out, True,
-                    f"一（{_n(new)}）＋二（{_n(carried_in)}）＝{_n(new + carried_in)}，"
-                    f"（七）总计（{_n(total)}）＋四（{_n(carried_out)}）＝{_n(total + carried_out)}"))
+                    f"一（{shown[0]}）＋二（{shown[1]}）＝{_n(new + carried_in)}，"
+                    f"（七）总计（{shown[2]}）＋四（{shown[3]}）＝{_n(total + carried_out)}"
+                    + ("（含未填写的空白格）" if blank else ""), blank))
         # （三）-（六） against their numbered items, where the form gives the group its own row
         for group in GROUPS:
             subs = [get[f"{group}.{i}"] for i in range(1, len(SUBITEMS[group]) + 1) if f"{group}.{i}" in get]
@@ -105,9 +119,11 @@ def table3_problems(table: Table3) -> list[Problem]:
         if _readable([*six, total]):
             computed = sum(n.value or 0 for n in six)
             if total.value != computed:
+                written = "未填写（空白）" if total.blank else f"写 {_n(total.value or 0)}"
                 problems.append(Problem("column_total", "表三", row_zh(key, table.labels.get(key)), COLUMN_ZH["total"],
                                         total.value or 0, computed, False,
-                                        f"“总计”列写 {_n(total.value or 0)}，自然人与五类法人或其他组织之和为 {_n(computed)}"))
+                                        f"“总计”列{written}，自然人与五类法人或其他组织之和为 {_n(computed)}",
+                                        total.blank))
     for key, column, number in table.numbers():
         problems += value_problems("表三", row_zh(key, table.labels.get(key)), COLUMN_ZH[column], number)
     return problems

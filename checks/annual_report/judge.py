@@ -50,7 +50,8 @@ RULE_KEY_POINTS = "宁政办发〔2021〕20号 第15项：各区、各部门在�
 RULE_FEE = "国办函〔2020〕109号：年度报告中报告收取信息处理费的情况"
 
 _HINTS = {
-    "identity": "核对本列“一、本年新收”“二、上年结转”“（七）总计”“四、结转下年度继续办理”，使一＋二＝（七）＋四",
+    "identity": "核对本列“一、本年新收”“二、上年结转”“（七）总计”“四、结转下年度继续办理”，使一＋二＝（七）＋四；"
+                "无数据的格填 0",
     "group_sum": "核对该类各项数字，使其与合计一致",
     "results_total": "（七）总计应为（一）至（六）各项之和",
     "column_total": "“总计”列应为自然人与五类法人或其他组织之和",
@@ -74,7 +75,7 @@ class Judgement:
 
 
 def problem_finding(judgement: Judgement, problem: Problem, evidence: dict[str, Any], year: int) -> None:
-    severity = "fail" if problem.printed else "warn"
+    severity = problem.severity
     rule = {"identity": RULE_IDENTITY, "table4_total": RULE_TABLE4, "value": RULE_VALUES,
             "carry_over": RULE_CARRY}.get(problem.kind, RULE_ARITHMETIC)
     where = f"{problem.table}“{problem.row}”行“{problem.column}”列" if problem.kind != "identity" \
