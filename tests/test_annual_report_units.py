@@ -172,3 +172,20 @@ def test_identity_broken_only_by_an_empty_cell_is_unfilled_not_contradictory() -
     assert "空白" in identity.detail
     column = next(p for p in table3_problems(table) if p.kind == "column_total")
     assert "未填写" in column.detail
+
+
+def test_key_points_reported_in_another_section_are_noted_not_warned() -> None:
+    from gkaudit.checks.annual_report.document import ReportDocument
+    from gkaudit.checks.annual_report.judge import judge_report
+
+    text = ("一、总体情况 2025年政务公开工作要点落实情况良好。二、主动公开政府信息情况 三、收到和处理政府信息公开申请情况 "
+            "四、政府信息公开行政复议、行政诉讼情况 五、存在的主要问题及改进情况 六、其他需要报告的事项 本年度未收取信息处理费。")
+    document = ReportDocument("http://x.test/a.html", 200, "html", text, [], None, None)
+    judgement = judge_report(document, 2025, True, require_key_points=True, require_fee_statement=True)
+    messages = {f.severity.value: [] for f in judgement.findings}
+    for f in judgement.findings:
+        messages[f.severity.value].append(f.message)
+    assert not any("工作要点" in m for m in messages.get("warn", []))
+    assert any("不在第六部分" in m for m in messages["info"])
+    assert any("第六部分报告了收取信息处理费" in m for m in messages["info"])
+    assert judgement.inconclusive == ["table3_not_found"]

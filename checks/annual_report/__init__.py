@@ -32,7 +32,8 @@ Semantics:
   items where the form gives them their own row, （七） = （一）+…+（六）, Table 4 总计 = its four
   results, this year's 二 = last year's 四, figures non-negative integers: broken is `warn`.
 - Section 六 must mention the 政务公开工作要点 落实情况 (`require_key_points`, Nanjing's item 15; the
-  national wording is unverified) and 信息处理费 (`require_fee_statement`): absent is `warn`.
+  national wording is unverified) and 信息处理费 (`require_fee_statement`): absent from the whole
+  report is `warn`; reported in another section is noted (info).
 - Published late: the article's PubDate meta (else a 发布时间 line, else the list date) after the
   deadline of its year is `warn`.
 - Verdict: `fail` > `inconclusive` > `warn` > `pass`; `pass` carries the Table 3 figures in
@@ -156,18 +157,22 @@ class AnnualReport(Check):
     def _verdict(judgement: Judgement, document: ReportDocument, year: int) -> tuple[Status, str]:
         fails = [f.message.split("；整改")[0] for f in judgement.findings if f.severity is Severity.FAIL]
         warns = [f.message.split("；整改")[0] for f in judgement.findings if f.severity is Severity.WARN]
-        more = lambda items: f" 等 {len(items)} 项" if len(items) > 2 else ""  # noqa: E731
         if fails:
-            return Status.FAIL, "；".join(fails[:2]) + more(fails)
+            return Status.FAIL, _first_two(fails)
         if judgement.inconclusive:
             reasons = "、".join(_REASONS_ZH.get(r, r) for r in judgement.inconclusive)
             return Status.INCONCLUSIVE, f"无法判定：{year} 年报{reasons}" + (f"；另有警告：{warns[0]}" if warns else "")
         if warns:
-            return Status.WARN, "；".join(warns[:2]) + more(warns)
+            return Status.WARN, _first_two(warns)
         table3 = judgement.table3
         figures = ""
         if table3 is not None:
             figures = (f"：本年新收 {table3.value('new', 'total')} 件，上年结转 {table3.value('carried_in', 'total')} 件，"
                        f"办结 {table3.value('total', 'total')} 件，结转下年 {table3.value('carried_out', 'total')} 件")
         source = {"html": "网页", "pdf": "PDF 附件", "docx": "DOCX 附件"}.get(document.kind, document.kind)
-        return Status.PASS, f"{year} 年报（{source}）六部分齐全，格式现行，表三数字相符{figures}"
+        current = "，格式现行" if judgement.metrics.get("format") == "2021" else ""
+        return Status.PASS, f"{year} 年报（{source}）六部分齐全{current}，表三数字相符{figures}"
+
+
+def _first_two(messages: list[str]) -> str:
+    return "；".join(messages[:2]) + (f" 等 {len(messages)} 项" if len(messages) > 2 else "")

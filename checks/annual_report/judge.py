@@ -173,18 +173,23 @@ def _tables(judgement: Judgement, form: Form, document: ReportDocument, year: in
 
 def _section_six(judgement: Judgement, document: ReportDocument, sections: Any, year: int,
                  evidence: dict[str, Any], key_points: bool, fee: bool) -> None:
-    six = sections.text_of(6, squeeze(document.text)) or squeeze(document.text)
+    whole = squeeze(document.text)
+    six = sections.text_of(6, whole)
     checks = [("key_points", key_points, KEY_POINTS, "政务公开工作要点落实情况", RULE_KEY_POINTS),
               ("processing_fee", fee, PROCESSING_FEE, "收取信息处理费的情况", RULE_FEE)]
     for key, wanted, pattern, what, rule in checks:
         if not wanted:
             continue
-        matched = mentions(pattern, six)
-        judgement.metrics[key] = matched
+        matched = mentions(pattern, six) if six else None
+        elsewhere = None if matched else mentions(pattern, whole)
+        judgement.metrics[key] = matched or elsewhere
         if matched:
             judgement.add("info", f"{year} 年报第六部分报告了{what}（“{matched[:30]}”）", rule, evidence, matched_text=matched)
+        elif elsewhere:
+            judgement.add("info", f"{year} 年报报告了{what}（“{elsewhere[:30]}”），但不在第六部分“其他需要报告的事项”中",
+                          rule, evidence, matched_text=elsewhere)
         else:
-            judgement.add("warn", f"{year} 年报第六部分未见{what}；整改：在“其他需要报告的事项”中说明{what}", rule, evidence)
+            judgement.add("warn", f"{year} 年报未见{what}；整改：在第六部分“其他需要报告的事项”中说明{what}", rule, evidence)
 
 
 def _timeliness(judgement: Judgement, document: ReportDocument, year: int, is_government: bool,
