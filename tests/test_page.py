@@ -7,7 +7,8 @@ from datetime import date
 
 import pytest
 
-from gkaudit.net.page import Page, absolute_url, decode_html, find_dates, normalise_charset
+from gkaudit.columns.dates import find_dates
+from gkaudit.net.page import Page, absolute_url, decode_html, normalise_charset
 
 TITLE = "南京市鼓楼区人民政府"
 GBK_PAGE = (f'<html><head><meta http-equiv="Content-Type" content="text/html; charset=gb2312">'
@@ -161,7 +162,7 @@ def test_visible_text_has_no_scripts_or_styles() -> None:
 
 
 def test_page_dates_come_from_visible_text_only() -> None:
-    assert page().dates() == [date(2025, 3, 7), date(2025, 3, 9), date(2024, 12, 31)]
+    assert find_dates(page().visible_text) == [date(2025, 3, 7), date(2025, 3, 9), date(2024, 12, 31)]
 
 
 def test_scripts_and_inline_scripts() -> None:

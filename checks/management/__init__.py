@@ -4,8 +4,9 @@ Basis: 国办发〔2017〕47号 (footer identifiers; meta tags in its appendix) 
 (单项否决: 首页栏目信息超过2周未更新). See RULES.md §4.
 
 Semantics:
-- Identifiers are read from the homepage HTML and, for those still missing, from up to
-  `max_scripts` same-site external scripts (footers written by `document.write`). Missing
+- Identifiers are read from the homepage HTML and, for those still missing, from its same-site
+  external scripts — all of them up to `script_budget` bytes, libraries skipped (footers written by
+  `document.write`, read by gkaudit.columns.scripts; GBK scripts decoded). Missing
   网站标识码, ICP备案号, 公安机关备案号, 党政机关网站标识 or 我为政府网站找错 is a `fail` —
   but only when the footer was read at all: a page showing none of them (a footer loaded by
   Ajax or an iframe) makes the identifier part `inconclusive`, never `fail`.
@@ -32,9 +33,10 @@ from gkaudit.checks.management.identifiers import Identifiers, read_identifiers,
 from gkaudit.columns.find import page_anchor_links, rank_links
 from gkaudit.columns.items import list_items
 from gkaudit.columns.read import ColumnState
+from gkaudit.columns.scripts import script_html
 from gkaudit.context import SiteContext
 from gkaudit.model import CheckResult, Finding, Severity, Status
-from gkaudit.net.page import Page, url_host
+from gkaudit.net.page import Page
 
 BASIS = "国办发〔2017〕47号；国办秘函〔2019〕19号"
 RULE_FOOTER = "国办发〔2017〕47号 网站标识（页脚须展示网站标识码、党政机关网站标识、ICP备案号、公安机关备案号）"
@@ -47,7 +49,7 @@ REQUIRED = {
     "icp": "ICP备案号",
     "police": "公安机关备案号",
     "conac": "党政机关网站标识（_ideConac）",
-    "jiucuo": "“我为政府网站找错”入口（jiucuo.js）",
+    "jiucuo": "“我为政府网站找错”入口（jiucuo.js 或找错链接）",
 }
 NEWS_NAMES = ("工作动态", "政务动态", "要闻动态", "新闻动态", "今日要闻", "要闻", "通知公告", "新闻中心")
 NEWS_SLUGS = ("gzdt", "zwdt", "ywdt", "xwdt", "jryw", "tzgg", "xwzx")
@@ -56,7 +58,7 @@ NEWS_SLUGS = ("gzdt", "zwdt", "ywdt", "xwdt", "jryw", "tzgg", "xwzx")
 class ManagementSettings(CheckSettings):
     stale_days: int = 14
     sitecode_prefix: str = ""
-    max_scripts: int = 6
+    script_budget: int = 1_500_000
     news_pages: int = 2
     max_columns: int = 20
     columns_veto: int = 5
@@ -105,13 +107,12 @@ class Management(Check):
 
     async def _identifiers(self, ctx: SiteContext, page: Page, settings: ManagementSettings) -> Identifiers:
         ids = read_identifiers(page.text, page.url)
-        scripts = [u for u in page.scripts if url_host(u) == url_host(page.url)]
-        for url in scripts[: settings.max_scripts]:
-            if all(getattr(ids, name) for name in REQUIRED):
-                break
-            script = await ctx.fetch(url)
-            if script.ok and script.body:
-                ids.merge(read_identifiers(script.page().text, url), url)
+        if all(getattr(ids, name) for name in REQUIRED):
+            return ids
+        scripts = await script_html(ctx.fetch, page, settings.script_budget)
+        for url, text in scripts.texts.items():
+            ids.merge(read_identifiers(scripts.html[url], url), url)
+            ids.merge(read_identifiers(text, url), url)
         return ids
 
     def _judge_identifiers(self, ids: Identifiers, page: Page, settings: ManagementSettings) -> list[Finding]:
@@ -213,5 +214,5 @@ class Management(Check):
 def _newest(page: Page, now: date) -> date | None:
     """Newest date of a page's dated list items (or PubDate meta), ignoring dates after `now` or before 2000."""
     floor = now - timedelta(days=365 * 20)
-    dates = [item.date for item in list_items(page) if item.date and floor <= item.date <= now]
+    dates = [item.date for item in list_items(page, now=now) if item.date and floor <= item.date <= now]
     return max(dates) if dates else None

@@ -2,6 +2,11 @@
 
 Pure functions over text. Footers written by `document.write(unescape("%3C…"))` are read too:
 the script text is unescaped before matching, so a footer that exists only in a script still counts.
+Forms real footers use (each has a test): 标识码 with or without a colon; ICP numbers with 号, without
+it (`鄂ICP备05009168`), with `-1`/`-2号`, a space after 备; police numbers `苏公网安备 …号`,
+`苏公网安备:…`, `郑公网安备…` (a city's prefix), `…公备…`, split over lines; the 找错 entry as the
+`jiucuo.js` script, a `jiucuo.html`/`jiucuo.php` link, a jiucuo image with an `onclick`, or an
+element with id `_jiucuo_` that a script fills.
 """
 
 from __future__ import annotations
@@ -16,10 +21,13 @@ PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕�
 SITECODE_TEXT = re.compile(r"网站标识码\s*[:：]?\s*(?:&nbsp;|\s)*([A-Za-z]{2}\d{8}|\d{10})(?![0-9])")
 SITECODE_JIUCUO = re.compile(r"""sitecode\s*=\s*["']?([A-Za-z0-9]{6,16})["']?""", re.I)
 SITECODE_FORMAT = re.compile(r"^(\d{10}|bm\d{8})$", re.I)
-ICP = re.compile(rf"([{PROVINCES}])\s*ICP\s*备\s*(\d{{6,12}})\s*号(?:\s*-\s*(\d+))?")
-POLICE = re.compile(rf"([{PROVINCES}])\s*公网安备\s*(\d{{14}})\s*号?")
+ICP = re.compile(rf"[{PROVINCES}]\s*ICP\s*备\s*\d{{6,12}}(?:\s*号)?(?:\s*-\s*\d{{1,3}}(?:\s*号)?)?")
+#: The prefix is a province's or a city's one-character name (郑公网安备); some footers abbreviate 公网安备 as 公备.
+POLICE = re.compile(r"([\u4e00-\u9fff])\s*公(?:网安)?备\s*[:：]?\s*(\d{14})\s*号?")
 CONAC = re.compile(r"_ideConac|dcs\.conac\.cn|conac\.cn/sitename", re.I)
-JIUCUO = re.compile(r"jiucuo\.js", re.I)
+#: The 找错 entry, most specific form first: the script, a link to the page, an image or placeholder.
+JIUCUO = (re.compile(r"jiucuo\.js", re.I), re.compile(r"jiucuo\.(?:html?|php)|/exposure/jiucuo", re.I),
+          re.compile(r"jiucuo\.(?:png|gif|jpe?g)|\bid\s*=\s*[\"']?_?jiucuo_?[\"'\s>]|我为政府网站找错", re.I))
 
 
 @dataclass
@@ -59,17 +67,22 @@ def read_identifiers(text: str, source: str = "page") -> Identifiers:
     if jiucuo_tag and (match := SITECODE_JIUCUO.search(jiucuo_tag.group(0))):
         found.jiucuo_sitecode = match.group(1)
     if match := ICP.search(plain):
-        found.icp = match.group(0).replace(" ", "")
+        found.icp = _as_written(match.group(0))
     if match := POLICE.search(plain):
-        found.police = f"{match.group(1)}公网安备 {match.group(2)}号"
+        found.police = _as_written(match.group(0))
     if match := CONAC.search(plain):
         found.conac = match.group(0)
-    if match := JIUCUO.search(plain):
+    if match := next((m for m in (p.search(plain) for p in JIUCUO) if m), None):
         found.jiucuo = match.group(0)
     found.ipv6_badge = ipv6_claim(text)
     found.sources = {name: source for name in ("sitecode", "jiucuo_sitecode", "icp", "police", "conac",
                                                "jiucuo", "ipv6_badge") if getattr(found, name)}
     return found
+
+
+def _as_written(text: str) -> str:
+    """A matched identifier as the footer writes it, runs of white space (line breaks) made one space."""
+    return re.sub(r"\s+", " ", text).strip()
 
 
 def valid_sitecode(code: str) -> bool:

@@ -15,13 +15,14 @@ from typing import Any
 
 from gkaudit.checks.disclosure import vocabulary as disclosure_data
 from gkaudit.checks.plans.titles import PlanTitle, classify_title, normalise
+from gkaudit.columns.dates import meta_date
 from gkaudit.columns.find import Candidate, is_column_url, page_anchor_links, rank_links
 from gkaudit.columns.items import ListItem, list_items, pagination
 from gkaudit.columns.listing import ListLoader, endpoint_items, find_list_loader, inline_records
 from gkaudit.columns.search import SearchForm, find_search_form
 from gkaudit.context import SiteContext
 from gkaudit.net.http import Response
-from gkaudit.net.page import Link, Page, find_dates, url_host
+from gkaudit.net.page import Link, Page, url_host
 
 PLAN_NAMES = ("规划信息", "发展规划", "规划计划", "国民经济和社会发展规划", "规划纲要", "十五五规划", "十四五规划",
               "专项规划", "国土空间规划", "区域规划")
@@ -204,7 +205,8 @@ class PlanCrawler:
                 break
             page = response.page()
             read.pages.append(url)
-            entries = self._entries(list_items(page)) or self._entries(inline_records(page))
+            now = self.ctx.now
+            entries = self._entries(list_items(page, now=now)) or self._entries(inline_records(page, now))
             if not entries and (loader := find_list_loader(page)) is not None:
                 entries = await self._read_loader(read, loader, first=len(read.pages) == 1)
             read.entries += len(entries)
@@ -238,7 +240,7 @@ class PlanCrawler:
                 if response is not None:
                     read.failure_evidence = response.evidence()
             return []
-        return self._entries(endpoint_items(loader, response))
+        return self._entries(endpoint_items(loader, response, self.ctx.now))
 
     def _add(self, item: PlanItem) -> None:
         known = self.items.get(item.url)
@@ -264,7 +266,7 @@ class PlanCrawler:
             if not response.ok:
                 run.failure = response.problem
                 continue
-            for entry in list_items(response.page()):
+            for entry in list_items(response.page(), now=self.ctx.now):
                 if _same_site(entry.url, self.host):
                     run.results += 1
                     self._add(PlanItem(entry.title, entry.url, entry.date, "search", url,
@@ -291,7 +293,7 @@ class PlanCrawler:
             updated = item
             if truncated and (full := page.meta("ArticleTitle")):
                 updated = replace(updated, title=full, info=classify_title(full))
-            if updated.date is None and (pub := page.meta("PubDate")) and (dates := find_dates(pub)):
-                updated = replace(updated, date=dates[0], date_from="pubdate")
+            if updated.date is None and (day := meta_date(page)) is not None:
+                updated = replace(updated, date=day, date_from="pubdate")
             self.items[url] = updated
         return done

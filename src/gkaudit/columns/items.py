@@ -9,7 +9,8 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from gkaudit.net.page import Page, absolute_url, clean_text, find_dates
+from gkaudit.columns.dates import find_dates, url_date
+from gkaudit.net.page import Page, absolute_url, clean_text
 
 
 @dataclass(frozen=True)
@@ -24,12 +25,12 @@ class ListItem:
 _ITEM_CONTAINERS = "li, tr, dd, p, div.item, div.list-item"
 
 
-def list_items(page: Page, min_title_chars: int = 4) -> list[ListItem]:
+def list_items(page: Page, min_title_chars: int = 4, now: date | None = None) -> list[ListItem]:
     """Dated or undated entries of a list page: an element holding one content link (and maybe a date).
 
     Navigation links (short texts such as 首页, 更多, 下一页) are left out. An entry's date is the
-    first date written in its element, outside the link text; failing that, the date in a TRS or
-    Hanweb article URL.
+    first date written in its element, outside the link text (month-day forms such as `[11-28]` only
+    with `now`, see gkaudit.columns.dates); failing that, the date in a TRS or Hanweb article URL.
     """
     items: dict[str, ListItem] = {}
     for node in page.tree.css(_ITEM_CONTAINERS):
@@ -42,28 +43,11 @@ def list_items(page: Page, min_title_chars: int = 4) -> list[ListItem]:
         if url is None or len(title) < min_title_chars or _is_navigation(title):
             continue
         rest = clean_text(node.text(separator=" ")).replace(clean_text(anchor.text()), " ")
-        dates = find_dates(rest)
+        dates = find_dates(rest, now)
         item = ListItem(title, url, dates[0] if dates else url_date(url))
         if url not in items or (items[url].date is None and item.date is not None):
             items[url] = item
     return list(items.values())
-
-
-_URL_DATES = (
-    re.compile(r"/t(20\d{2})(\d{2})(\d{2})_\d+"),  # TRS: …/202608/t20260824_5898070.html
-    re.compile(r"/art/(20\d{2})/(\d{1,2})/(\d{1,2})/art_"),  # Hanweb: …/art/2026/8/24/art_123_456.html
-)
-
-
-def url_date(url: str) -> date | None:
-    """The publication date a TRS or Hanweb article URL carries, or None."""
-    for pattern in _URL_DATES:
-        if match := pattern.search(url):
-            try:
-                return date(*(int(g) for g in match.groups()))
-            except ValueError:
-                return None
-    return None
 
 
 _NAVIGATION = re.compile(r"^(首页|上一页|下一页|尾页|末页|更多|more|返回|打印|关闭|\d+|>>|<<|更多>>)$", re.I)

@@ -19,6 +19,7 @@ import html
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from urllib.parse import parse_qs, urlsplit
 
 from gkaudit.columns.items import ListItem, list_items
@@ -140,21 +141,21 @@ _RECORD = re.compile(r"<record(?:\s[^>]*)?>\s*(?:<!\[CDATA\[)?(.*?)(?:\]\]>)?\s*
 _TOTAL = re.compile(r"<totalrecord>\s*(\d+)\s*</totalrecord>", re.I)
 
 
-def endpoint_items(loader: ListLoader, response: Response) -> list[ListItem]:
+def endpoint_items(loader: ListLoader, response: Response, now: date | None = None) -> list[ListItem]:
     """The entries a list endpoint returned: Hanweb jpage records, or the list of an HTML fragment."""
     if loader.kind == "hanweb_jpage":
         text, _ = decode_html(response.body, response.content_type)
-        return hanweb_records(text, response.final_url)
-    return list_items(response.page())
+        return hanweb_records(text, response.final_url, now)
+    return list_items(response.page(), now=now)
 
 
-def hanweb_records(text: str, base_url: str) -> list[ListItem]:
+def hanweb_records(text: str, base_url: str, now: date | None = None) -> list[ListItem]:
     """List items from Hanweb jpage XML (`<record><![CDATA[<li>…</li>]]></record>`), inline or fetched."""
     fragments = _RECORD.findall(text)
     if not fragments:
         return []
     page = Page(base_url, "<html><body><ul>" + "\n".join(fragments) + "</ul></body></html>")
-    return list_items(page)
+    return list_items(page, now=now)
 
 
 def hanweb_total(text: str) -> int | None:
@@ -162,9 +163,9 @@ def hanweb_total(text: str) -> int | None:
     return int(match.group(1)) if match else None
 
 
-def inline_records(page: Page) -> list[ListItem]:
+def inline_records(page: Page, now: date | None = None) -> list[ListItem]:
     """Records a Hanweb page already carries in its `<script type="text/xml">` datastore."""
-    return hanweb_records(page_script_text(page), page.base_url)
+    return hanweb_records(page_script_text(page), page.base_url, now)
 
 
 # --- article text and page content -------------------------------------------------------------

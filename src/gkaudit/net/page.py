@@ -1,4 +1,4 @@
-"""Page: bytes -> text (charset rules) -> selectolax tree, with title, meta, absolute links and dates."""
+"""Page: bytes -> text (charset rules) -> selectolax tree, with title, meta and absolute links (dates: gkaudit.columns.dates)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ import codecs
 import ipaddress
 import re
 from dataclasses import dataclass
-from datetime import date
 from functools import cached_property
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
@@ -78,9 +77,6 @@ class Link:
         return self.text or self.title
 
 
-_DATE_PATTERNS = (
-    re.compile(r"(20\d{2}|19\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"),
-)
 _JS_REDIRECT = re.compile(
     r"""(?:window\.|self\.|top\.|document\.)?location(?:\.href)?\s*=\s*["']([^"']+)["']"""
     r"""|location\.(?:replace|assign)\(\s*["']([^"']+)["']\s*\)""",
@@ -115,19 +111,6 @@ def _frame_share(size: str) -> float:
         return float(size) / 100
     except ValueError:
         return 0.0
-
-
-def find_dates(text: str) -> list[date]:
-    """Every plausible calendar date written in `text` (2025-01-31, 2025/1/31, 2025年1月31日)."""
-    found: list[date] = []
-    for pattern in _DATE_PATTERNS:
-        for match in pattern.finditer(text):
-            year, month, day = (int(g) for g in match.groups())
-            try:
-                found.append(date(year, month, day))
-            except ValueError:
-                continue
-    return found
 
 
 def clean_text(text: str) -> str:
@@ -288,6 +271,3 @@ class Page:
                 target = match.group(1) or match.group(2)
                 return absolute_url(self.base_url, target)
         return None
-
-    def dates(self) -> list[date]:
-        return find_dates(self.visible_text)
