@@ -25,11 +25,12 @@ from gkaudit.columns.find import Candidate, in_submenu, page_anchor_links
 from gkaudit.columns.items import ListItem
 from gkaudit.columns.listing import article_text, is_home_url, looks_script_rendered
 from gkaudit.columns.read import ColumnRead, ColumnState, read_column, soft_404_reason
+from gkaudit.columns.scripts import Rendered, ScriptHtml, pages_beyond_static
 from gkaudit.context import SiteContext
 from gkaudit.model import Finding, Severity, Status
 from gkaudit.net.failures import FailureKind
 from gkaudit.net.http import Response
-from gkaudit.net.page import Page
+from gkaudit.net.page import Page, url_host
 
 
 class AuditSettings(Protocol):
@@ -64,6 +65,8 @@ class DisclosureAudit:
         self.home: Response | None = None
         self.column_response: Response | None = None
         self.guide_text = ""
+        self.scripts: dict[str, ScriptHtml] = {}
+        self.render: Rendered | None = None  # a browser (gkaudit.net.render), when the scan has one
 
     # --- findings ------------------------------------------------------------------------------
     def add(self, severity: str, message: str, rule: str, *, url: str | None, http_status: int | None = None,
@@ -90,6 +93,9 @@ class DisclosureAudit:
         script_column = column_page is not None and looks_script_rendered(column_page)
         known = {column_url, home.url, home.final_url}
         located = [self._locate(spec, pages, known) for spec in (*data.SUBCOLUMNS, data.REQUEST)]
+        if any(entry.candidate is None for entry in located):  # not in the static HTML: try the scripts
+            beyond = [(where, seen) for where, page in pages for seen in await self._beyond_static(page)]
+            located = [entry if entry.candidate else self._locate(entry.spec, beyond, known) for entry in located]
         # fetch the sub-column pages concurrently (the per-scan cache keeps them); judge them in order
         await asyncio.gather(*(self.fetch(loc.candidate.url) for loc in located if loc.candidate))
         for entry in located[:-1]:
@@ -114,20 +120,28 @@ class DisclosureAudit:
         assert home is not None
         candidates = candidates_for(data.COLUMN, page_anchor_links(home_page),
                                     host=urlsplit(home.final_url).hostname) if home_page else []
+        source = "homepage"
+        if not candidates and home_page is not None and not target.disclosure_url:
+            for seen in await self._beyond_static(home_page):  # navigation written by a script
+                if candidates := candidates_for(data.COLUMN, page_anchor_links(seen), host=url_host(home.final_url)):
+                    source = "scripts"
+                    break
         self.metrics["column_candidates"] = [c.as_evidence() for c in candidates[:5]]
         if target.disclosure_url:
             url, text, source = target.disclosure_url, None, "target"
         elif candidates:
-            url, text, source = candidates[0].url, candidates[0].text, "homepage"
+            url, text = candidates[0].url, candidates[0].text
         else:
             if home_page is not None and looks_script_rendered(home_page):
                 self.unsure("homepage_script_only")
                 self.add("info", "首页导航由脚本生成，读不到政府信息公开专栏的链接", data.RULE_COLUMN,
                          **home.evidence(), data={"links": len(home_page.links)})
             else:
-                self.add("fail", "首页未见“政府信息公开”专栏入口", data.RULE_COLUMN, **home.evidence(),
-                         data={"links_on_homepage": len(home_page.links) if home_page else 0,
-                               "names": list(data.COLUMN.names), "slugs": list(data.COLUMN.slugs)})
+                scripts = self.scripts.get(home_page.url) if home_page is not None else None
+                self.add("fail", "首页未见“政府信息公开”专栏入口（已读首页及其同站脚本）", data.RULE_COLUMN,
+                         **home.evidence(), data={"links_on_homepage": len(home_page.links) if home_page else 0,
+                                                  "scripts": scripts.as_evidence() if scripts else None,
+                                                  "names": list(data.COLUMN.names), "slugs": list(data.COLUMN.slugs)})
             self.metrics.update(column_url=None, column_source=None)
             return None, None, None
         self.metrics.update(column_url=url, column_source=source, column_link_text=text)
@@ -152,13 +166,21 @@ class DisclosureAudit:
         if reason := soft_404_reason(response, self.home, self.settings.soft404_similarity):
             self.add("fail", f"政府信息公开专栏是软404：{reason}", data.RULE_COLUMN, **evidence)
             return None
-        where = "由 targets.yaml 的 disclosure_url 指定" if source == "target" else "首页链接"
+        where = {"target": "由 targets.yaml 的 disclosure_url 指定", "scripts": "首页同站脚本写出的导航链接"}.get(
+            source, "首页链接")
         if source == "homepage" and home_page is not None and in_submenu(home_page, url):
             where += "（位于二级菜单中）"
             evidence["data"]["in_submenu"] = True
             self.metrics["column_in_submenu"] = True
         self.add("info", f"找到政府信息公开专栏（{where}）", data.RULE_COLUMN, **evidence)
         return response.page()
+
+    async def _beyond_static(self, page: Page) -> list[Page]:
+        """`page` as its same-site scripts complete it, then as a browser renders it (`self.render`: the hook
+        gkaudit.net.render plugs in; None until then). Only pages that add something are returned."""
+        seen, scripts = await pages_beyond_static(self.fetch, page, self.render)
+        self.scripts[page.url] = scripts
+        return seen
 
     def _found_here(self, page: Page) -> list[str]:
         return subcolumns_on(page)

@@ -26,7 +26,12 @@ Semantics:
   not look: the homepage cannot be read (`blocked`, `connect_refused`, …), a chosen column is blocked or
   errs (`column_unreadable`), its list is filled by a script whose endpoint is unknown or fails
   (`script_only`; Hanweb jpage/xxgk, iframe and TRS ?id= lists are read through gkaudit.columns.listing), the
-  page budget left pages unread (`page_budget`), or the site search failed with no column (`search_failed`).
+  disclosure column (or its 法定主动公开内容 page) could not be read and no plan column was
+  (`disclosure_unreadable`), the page budget left pages unread (`page_budget`), or the site search failed
+  with no column (`search_failed`).
+- The disclosure column is found as the disclosure check finds it (homepage, then what its same-site
+  scripts write) and followed also on the parent government's portal (same registrable domain: a
+  department's column on `www.<city>.gov.cn/gi_class/<dept>`); plan columns on that host are then read too.
 - Mid-term evaluations (中期评估) and 解读/图解 are *related* documents: listed, never counted — an
   evaluation or an explainer is no substitute for the plan it talks about.
 """
@@ -164,6 +169,12 @@ class Plans(Check):
             return ("script_only" if first.script_only else "column_unreadable", f"规划栏目无法读取（{reasons}）",
                     {**first.failure_evidence, "url": first.url,
                      "data": {"columns": [c.as_evidence() for c in unreadable]}})
+        if crawler.unreadable and not any(c.readable for c in crawler.columns):
+            url, response = crawler.unreadable[0]
+            why = response.problem if response is not None else "超出抓取预算"
+            return ("disclosure_unreadable", f"政府信息公开专栏无法读取（{url}：{why}），未能在其中查找规划栏目",
+                    {**(response.evidence() if response is not None else {}), "url": url,
+                     "data": {"unreadable": [u for u, _ in crawler.unreadable]}})
         truncated = [c for c in crawler.columns if c.unread]
         if truncated:
             unread = [u for c in truncated for u in c.unread]

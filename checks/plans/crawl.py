@@ -14,13 +14,16 @@ from datetime import date
 from typing import Any
 
 from gkaudit.checks.disclosure import vocabulary as disclosure_data
+from gkaudit.checks.disclosure.judge import candidates_for
 from gkaudit.checks.plans.titles import PlanTitle, classify_title, normalise
 from gkaudit.columns.dates import meta_date
 from gkaudit.columns.find import Candidate, is_column_url, page_anchor_links, rank_links
 from gkaudit.columns.items import ListItem, list_items, pagination
 from gkaudit.columns.listing import ListLoader, endpoint_items, find_list_loader, inline_records
+from gkaudit.columns.scripts import pages_beyond_static
 from gkaudit.columns.search import SearchForm, find_search_form
 from gkaudit.context import SiteContext
+from gkaudit.net.domains import registrable_domain
 from gkaudit.net.http import Response
 from gkaudit.net.page import Link, Page, url_host
 
@@ -100,8 +103,9 @@ class SearchRun:
         return {"keyword": self.keyword, "url": self.url, "results": self.results, "failure": self.failure}
 
 
-def _same_site(url: str, host: str) -> bool:
-    return url_host(url) == host
+def _same_site(url: str, hosts: str | set[str]) -> bool:
+    """`url` is on the site: its host, or (a set) one of the hosts whose columns the crawl follows."""
+    return url_host(url) in ({hosts} if isinstance(hosts, str) else hosts)
 
 
 def _topic_candidates(links: list[Link]) -> list[Candidate]:
@@ -121,6 +125,8 @@ class PlanCrawler:
         self.ctx = ctx
         self.settings = settings
         self.host = ctx.host
+        self.hosts = {ctx.host}  # plus the parent portal's host when the disclosure column lives there
+        self.unreadable: list[tuple[str, Response | None]] = []  # disclosure pages that could not be read
         self.fetched: list[str] = []
         self.candidates: list[Candidate] = []
         self.items: dict[str, PlanItem] = {}
@@ -150,12 +156,11 @@ class PlanCrawler:
         """Ranked plan-column candidates from the homepage, the disclosure column and the topic page."""
         pages = [home]
         links = page_anchor_links(home)
-        disclosure_url = self.ctx.target.disclosure_url or self._best(links, DISCLOSURE_NAMES, DISCLOSURE_SLUGS,
-                                                                      MIN_COLUMN_SCORE)
-        if disclosure_url and (disclosure := await self.page_of(disclosure_url)) is not None:
+        disclosure_url = self.ctx.target.disclosure_url or await self._disclosure_link(home)
+        if disclosure_url and (disclosure := await self._followed(disclosure_url)) is not None:
             pages.append(disclosure)
             statutory_url = self._best(page_anchor_links(disclosure), STATUTORY_NAMES, STATUTORY_SLUGS)
-            if statutory_url and (statutory := await self.page_of(statutory_url)) is not None:
+            if statutory_url and (statutory := await self._followed(statutory_url)) is not None:
                 pages.append(statutory)
         topic_url = self._best(links, TOPIC_NAMES, TOPIC_SLUGS, MIN_COLUMN_SCORE)
         if topic_url and (topic := await self.page_of(topic_url)) is not None:
@@ -163,7 +168,7 @@ class PlanCrawler:
         skip = {p.url for p in pages} | {home.url}
         best: dict[str, Candidate] = {}
         for page in pages:
-            page_links = [link for link in page_anchor_links(page) if _same_site(link.url, self.host)]
+            page_links = [link for link in page_anchor_links(page) if _same_site(link.url, self.hosts)]
             for candidate in rank_links(page_links, PLAN_NAMES, PLAN_SLUGS) + _topic_candidates(page_links):
                 if candidate.url in skip:
                     continue
@@ -182,8 +187,30 @@ class PlanCrawler:
 
     def _best(self, links: list[Link], names: tuple[str, ...], slugs: tuple[str, ...],
               min_score: int = 40) -> str | None:
-        ranked = rank_links([link for link in links if _same_site(link.url, self.host)], names, slugs, min_score)
+        ranked = rank_links([link for link in links if _same_site(link.url, self.hosts)], names, slugs, min_score)
         return ranked[0].url if ranked else None
+
+    async def _disclosure_link(self, home: Page) -> str | None:
+        """The disclosure column's link as the disclosure check finds it: on the homepage or in what its scripts
+        write; on this host, or on the parent government's portal (same registrable domain: a department's
+        column on a consolidated platform `www.<city>.gov.cn/gi_class/<dept>`)."""
+        domain = registrable_domain(self.host)
+        for page in [home, *(await pages_beyond_static(self.ctx.fetch, home))[0]]:
+            ranked = [c for c in candidates_for(disclosure_data.COLUMN, page_anchor_links(page),
+                                                min_score=MIN_COLUMN_SCORE, host=self.host)
+                      if registrable_domain(url_host(c.url)) == domain]
+            if ranked:
+                return ranked[0].url
+        return None
+
+    async def _followed(self, url: str) -> Page | None:
+        """A disclosure page, read; its host joins the crawl's hosts. Unreadable: noted (a reason to be unsure)."""
+        response = await self.fetch(url)
+        if response is None or not response.ok or not response.is_html:
+            self.unreadable.append((url, response))
+            return None
+        self.hosts.add(url_host(response.final_url))
+        return response.page()
 
     # --- reading a column ----------------------------------------------------------------------
     async def read_column(self, candidate: Candidate) -> ColumnRead:
@@ -215,7 +242,7 @@ class PlanCrawler:
                                    "list" if entry.date else None))
             more = pagination(page).urls + self._subcolumns(page, base)
             for next_url in more:
-                if next_url not in seen and _same_site(next_url, self.host):
+                if next_url not in seen and _same_site(next_url, self.hosts):
                     seen.add(next_url)
                     queue.append(next_url)
         read.unread = queue
@@ -228,7 +255,7 @@ class PlanCrawler:
     def _entries(self, items: list[ListItem]) -> list[ListItem]:
         """Same-site documents (and PDF attachments); links to columns are menus, not entries."""
         return [e for e in items
-                if (_same_site(e.url, self.host) or e.url.endswith(".pdf")) and not is_column_url(e.url)]
+                if (_same_site(e.url, self.hosts) or e.url.endswith(".pdf")) and not is_column_url(e.url)]
 
     async def _read_loader(self, read: ColumnRead, loader: ListLoader, first: bool) -> list[ListItem]:
         """Entries of a script-filled list, read through its endpoint (gkaudit.columns.listing); none if unknown."""
@@ -267,7 +294,7 @@ class PlanCrawler:
                 run.failure = response.problem
                 continue
             for entry in list_items(response.page(), now=self.ctx.now):
-                if _same_site(entry.url, self.host):
+                if _same_site(entry.url, self.hosts):
                     run.results += 1
                     self._add(PlanItem(entry.title, entry.url, entry.date, "search", url,
                                        classify_title(entry.title), "list" if entry.date else None))
@@ -284,7 +311,7 @@ class PlanCrawler:
                 break
             if not (item.info.is_plan and item.date is None) and not truncated:
                 continue
-            if url.lower().endswith((".pdf", ".doc", ".docx", ".wps", ".zip")) or not _same_site(url, self.host):
+            if url.lower().endswith((".pdf", ".doc", ".docx", ".wps", ".zip")) or not _same_site(url, self.hosts):
                 continue
             done += 1
             page = await self.page_of(url)

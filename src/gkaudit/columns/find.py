@@ -43,14 +43,17 @@ def url_tokens(url: str) -> list[str]:
 
 
 def score_link(link: Link, names: Sequence[str], slugs: Sequence[str]) -> tuple[int, list[str]]:
-    """Score how well a link names a column: exact text beats contained text; a slug in the URL adds."""
+    """Score how well a link names a column: exact text beats contained text; a slug in the URL adds.
+
+    A name of two characters or fewer (西安's nav item 公开) counts only as the whole link text.
+    """
     text = link.label.replace(" ", "")
     score, reasons = 0, []
     for name in names:
         if text == name:
             score, reasons = score + 100, [*reasons, f"文字等于“{name}”"]
             break
-        if name in text and len(text) <= len(name) + 8:
+        if len(name) > 2 and name in text and len(text) <= len(name) + 8:
             score, reasons = score + 60, [*reasons, f"文字含“{name}”"]
             break
     tokens = url_tokens(link.url)

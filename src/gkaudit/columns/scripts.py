@@ -192,3 +192,17 @@ async def script_html(fetch: Fetch, page: Page, budget: int = DEFAULT_BUDGET) ->
         found.texts[url] = text
         found.html[url] = written_html(text)
     return found
+
+
+async def pages_beyond_static(fetch: Fetch, page: Page, render: Rendered | None = None,
+                              budget: int = DEFAULT_BUDGET) -> tuple[list[Page], ScriptHtml]:
+    """Where a link not in `page`'s static HTML may still be: the page with its scripts' HTML, then the page
+    as a browser renders it (`render`, the hook gkaudit.net.render fills; None: no browser in this scan).
+
+    Returns those pages (in that order; only those that add something) and what the scripts held.
+    """
+    scripts = await script_html(fetch, page, budget)
+    pages = [scripts.page_with(page)] if scripts.written else []
+    if render is not None and (rendered := await render(page.url)) is not None:
+        pages.append(rendered)
+    return pages, scripts

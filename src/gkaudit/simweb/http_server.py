@@ -121,7 +121,7 @@ class SiteResponder:
 
     def _load(self, file) -> tuple[bytes, str]:  # type: ignore[no-untyped-def]
         content_type = mimetypes.guess_type(file.name)[0] or "text/html"
-        if file.suffix not in TEXT_TYPES:
+        if file.suffix not in TEXT_TYPES or self.site.manifest.raw:
             return file.read_bytes(), content_type
         text = self._render(file.read_text(encoding="utf-8"))
         if self.site.manifest.encoding == "gbk":

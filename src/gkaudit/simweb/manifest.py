@@ -9,6 +9,8 @@ Manifest fields (all but `host` optional):
     dns: {name: {A: [...], AAAA: [...], NS: [...], CNAME: [...]}}   # extra records
     tls: false | true | wrong_host # HTTPS with the simweb test CA (wrong_host: a certificate for another name)
     encoding: utf-8 | gbk          # .html files are stored UTF-8 and served re-encoded (charset in <meta> only)
+    raw: false                     # true: every file is served byte for byte (no templates, no charset header):
+                                   # real-page copies in whatever encoding they were saved (UTF-16LE, GBK)
     latency_ms: 0                  # added before every answer
     antibot: 412 | 521 | null      # every answer is that gateway's challenge page
     statuses: {"/gone/": 404}      # fixed statuses for paths
@@ -57,6 +59,7 @@ class SiteManifest(BaseModel):
     dns: dict[str, dict[str, list[str]]] = Field(default_factory=dict)
     tls: bool | Literal["wrong_host"] = False
     encoding: Literal["utf-8", "gbk"] = "utf-8"
+    raw: bool = False
     latency_ms: int = 0
     antibot: int | None = None
     statuses: dict[str, int] = Field(default_factory=dict)
