@@ -13,16 +13,9 @@ from urllib.parse import urlsplit
 
 from gkaudit.check import finding
 from gkaudit.checks.disclosure import vocabulary as data
-from gkaudit.checks.disclosure.judge import (
-    candidates_for,
-    guide_article,
-    guide_gaps,
-    report_year,
-    report_years,
-    subcolumns_on,
-)
+from gkaudit.checks.disclosure.judge import candidates_for, guide_article, guide_gaps, subcolumns_on
+from gkaudit.checks.disclosure.reports import annual_reports
 from gkaudit.columns.find import Candidate, in_submenu, page_anchor_links
-from gkaudit.columns.items import ListItem
 from gkaudit.columns.listing import article_text, is_home_url, looks_script_rendered
 from gkaudit.columns.read import ColumnRead, ColumnState, read_column, soft_404_reason
 from gkaudit.columns.scripts import Rendered, ScriptHtml, pages_beyond_static
@@ -138,8 +131,8 @@ class DisclosureAudit:
                          **home.evidence(), data={"links": len(home_page.links)})
             else:
                 scripts = self.scripts.get(home_page.url) if home_page is not None else None
-                self.add("fail", "首页未见“政府信息公开”专栏入口（已读首页及其同站脚本）", data.RULE_COLUMN,
-                         **home.evidence(), data={"links_on_homepage": len(home_page.links) if home_page else 0,
+                self.add("fail", "首页未见“政府信息公开”专栏入口", data.RULE_COLUMN,
+                         **{**home.evidence(), "detail": "已读取首页及其同站脚本"}, data={"links_on_homepage": len(home_page.links) if home_page else 0,
                                                   "scripts": scripts.as_evidence() if scripts else None,
                                                   "names": list(data.COLUMN.names), "slugs": list(data.COLUMN.slugs)})
             self.metrics.update(column_url=None, column_source=None)
@@ -226,7 +219,7 @@ class DisclosureAudit:
         read = await read_column(self.fetch, candidate.url, self.home, min_article_chars=s.min_article_chars,
                                  allow_directory=spec.allow_directory, similarity=s.soft404_similarity,
                                  directory_names=data.STATUTORY_CATEGORIES if spec.allow_directory else (),
-                                 max_pages=s.max_list_pages if spec is data.REPORT else 1)
+                                 max_pages=s.max_list_pages if spec is data.REPORT else 1, now=self.ctx.now)
         entry.update(url=candidate.url, link_text=candidate.text, **read.data())
         where = "专栏页" if located.found_on == "column" else "首页"
         evidence = {**read.evidence(), "link_text": candidate.text}
@@ -246,7 +239,7 @@ class DisclosureAudit:
         if spec is data.GUIDE and s.check_guide_contents:
             await self._guide_contents(read, candidate.text)
         elif spec is data.REPORT:
-            self._annual_reports(read, candidate.text)
+            annual_reports(self, read, candidate.text)
 
     def _missing(self, spec: data.ColumnSpec, column_url: str | None, script_column: bool,
                  column_read: bool) -> None:
@@ -303,36 +296,6 @@ class DisclosureAudit:
         else:
             self.add("info", "政府信息公开指南列明了办公地址、联系电话、办公时间或互联网联系方式", data.RULE_GUIDE,
                      url=url, http_status=status, link_text=link_text, data={"chars": len(text)})
-
-    def _annual_reports(self, read: ColumnRead, link_text: str) -> None:
-        now, is_gov = self.ctx.now, self.ctx.target.kind.is_government
-        years = report_years(read.items, now, is_gov)
-        page = read.page
-        if not years.by_year and page is not None:  # the column is itself one report
-            if (year := report_year(page.meta("ArticleTitle") or page.title)) is not None:
-                years.by_year[year] = next(iter(read.items), None) or _as_item(page)
-        self.metrics.update(report_years=years.years, latest_report_year=years.latest,
-                            report_due_year=years.due_year, report_deadline=years.deadline.isoformat())
-        who = "县级以上人民政府" if is_gov else "政府部门"
-        due_item = years.by_year.get(years.due_year)
-        evidence = {"url": read.response.final_url, "http_status": read.response.status, "link_text": link_text,
-                    "data": {"years": years.years, "latest": years.latest, "due_year": years.due_year,
-                             "deadline": years.deadline.isoformat(), "kind": self.ctx.target.kind.value}}
-        if due_item is not None:
-            evidence["matched_text"] = due_item.title
-            self.add("info", f"年报齐全：已公布 {years.due_year} 年度报告（{who}应于 {years.deadline.isoformat()} 前公布），"
-                             f"找到年份 {_years_text(years.years)}", data.RULE_REPORT, **evidence)
-        else:
-            titles = [item.title for item in read.items[:5]]
-            evidence["data"]["titles_seen"] = titles
-            found = f"找到年份 {_years_text(years.years)}" if years.years else "未识别出任何年度报告"
-            self.add("fail", f"未见 {years.due_year} 年度政府信息公开工作年度报告（{who}应于 "
-                             f"{years.deadline.isoformat()} 前公布）；{found}", data.RULE_REPORT, **evidence)
-        upcoming = years.due_year + 1
-        if upcoming < now.year and upcoming not in years.by_year:
-            self.add("info", f"{upcoming} 年度报告尚未到期（截止 {years.deadline.year + 1}-"
-                             f"{years.deadline.month:02d}-{years.deadline.day:02d}）", data.RULE_REPORT,
-                     url=read.response.final_url, http_status=read.response.status, link_text=link_text)
 
     async def _request_channel(self, located: Located, column_url: str | None) -> None:
         entry: dict[str, Any] = {**located.as_data(), "url": None, "state": "missing"}
@@ -394,12 +357,3 @@ _REASONS_ZH = {
     "blocked": "被反爬虫网关拦截", "homepage_unreachable": "首页无法访问", "homepage_script_only": "首页由脚本生成",
     "script_only": "栏目列表由脚本加载且接口未知", "list_endpoint_failed": "栏目列表接口无法读取",
 }
-
-
-def _years_text(years: list[int]) -> str:
-    return "、".join(str(y) for y in years) if years else "无"
-
-
-def _as_item(page: Page) -> ListItem:
-    return ListItem(page.meta("ArticleTitle") or page.title, page.url, None)
-

@@ -2,8 +2,10 @@
 
 Only columns whose update duty the indicator states are judged, recognised by their link text:
 动态/要闻 columns must show an item from the last 2 weeks, 通知公告/政策文件 columns from the last
-6 months. An item without a date counts as not updated, as the indicator says. A column page that
-cannot be read (blocked, unknown script list) is listed as unread, never as stale.
+6 months. Dates are read by gkaudit.columns.dates (month-day forms with the year from `--now`); a list
+that shows none is dated from the `PubDate` meta of up to 3 of its articles; an item still without a
+date counts as not updated, as the indicator says. A column page that cannot be read (blocked, a list
+filled by script) is listed as unread, never as stale or blank.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ RULES = (
     ColumnRule("news", "动态、要闻类", ("动态", "要闻", "新闻", "快讯", "头条"), 14),
     ColumnRule("notices", "通知公告、政策文件类", ("通知公告", "公告", "通知", "政策文件", "规范性文件", "政策法规"), 183),
 )
+ARTICLE_DATES = 3  # a list that shows no dates: read the date meta of this many of its articles
 MAX_LABEL_CHARS = 8  # column names are short; longer texts are article titles that mention 动态/通知
 
 
@@ -104,7 +107,7 @@ async def column_ages(fetch: Callable[[str], Awaitable[Response]], page: Page, h
     """Read each rule-bearing homepage column (concurrently, within the fetcher's limits) and date it."""
 
     async def judge(url: str, label: str, rule: ColumnRule) -> ColumnAge:
-        read = await read_column(fetch, url, home)
+        read = await read_column(fetch, url, home, now=now, article_dates=ARTICLE_DATES)
         dates = [item.date for item in read.items if item.date and item.date <= now]
         age = ColumnAge(url, label, rule, read.state, len(read.items), max(dates) if dates else None)
         if read.state is ColumnState.OK or (read.state is ColumnState.BLANK and read.items):

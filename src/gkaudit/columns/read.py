@@ -6,11 +6,16 @@ Shared by the column checks (disclosure, plans). The network comes in as a `fetc
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from enum import StrEnum
 from typing import Any
 
+from gkaudit.columns.chrome import MIN_BODY_CHARS, body_text, content_items, empty_containers
+from gkaudit.columns.dates import date_from_articles
+from gkaudit.columns.find import is_column_url
 from gkaudit.columns.items import ListItem, list_items, pagination
 from gkaudit.columns.listing import (
     ListLoader,
@@ -24,6 +29,7 @@ from gkaudit.columns.listing import (
     is_home_url,
     same_as_home,
 )
+from gkaudit.columns.scripts import script_html
 from gkaudit.net.failures import FailureKind
 from gkaudit.net.http import Response
 from gkaudit.net.page import Page
@@ -123,12 +129,16 @@ def soft_404_reason(response: Response, home: Response | None, similarity: float
 
 async def read_column(fetch: Fetch, url: str, home: Response | None = None, *, min_article_chars: int = 150,
                       allow_directory: bool = False, max_pages: int = 1, similarity: float = 0.9,
-                      directory_names: Sequence[str] = ()) -> ColumnRead:
+                      directory_names: Sequence[str] = (), now: date | None = None,
+                      article_dates: int = 0) -> ColumnRead:
     """Fetch `url` and judge it: dead, soft 404, blocked, a list (read through its endpoint if scripted), blank.
 
     `allow_directory`: a page of links to its own child columns counts as content (法定主动公开内容);
     `directory_names` are the category names that mark such links where URLs do not (see `child_columns`).
-    `max_pages`: list pages to read in all (pagination followed for the rest).
+    `max_pages`: list pages to read in all (pagination followed for the rest). `now`: the scan date, so
+    month-day list dates (`[11-28]`) are read. `article_dates`: for a list that shows no dates, read the
+    date meta of up to that many linked articles. Blank (`ColumnState.BLANK`) only when sure: reachable,
+    not filled by script, no entry and no text of its own beyond the site's chrome (gkaudit.columns.chrome).
     """
     response = await fetch(url)
     if response.failure is FailureKind.BLOCKED:
@@ -140,35 +150,76 @@ async def read_column(fetch: Fetch, url: str, home: Response | None = None, *, m
     if reason := soft_404_reason(response, home, similarity):
         return ColumnRead(url, ColumnState.SOFT_404, response, reason)
     page = response.page()
-    items = list_items(page)
+    items = list_items(page, now=now)
     if not dated_items(items):
-        items += inline_records(page)
+        items += inline_records(page, now)
+    if article_dates and items and not dated_items(items):
+        documents = [item for item in items if not is_column_url(item.url)]
+        dated = {i.url: i for i in await date_from_articles(fetch, documents, article_dates)}
+        items = [dated.get(item.url, item) for item in items]
     read = ColumnRead(url, ColumnState.OK, response, items=items, article_chars=len(article_text(page)))
     if allow_directory:
         read.children = child_columns(page, directory_names)
     directory = allow_directory and len(read.children) >= 2
     if read.dated or read.article_chars >= min_article_chars:
         if read.dated and max_pages > 1:
-            await _more_pages(fetch, read, page, max_pages)
+            await _more_pages(fetch, read, page, max_pages, now)
         read.reason = _content_reason(read, min_article_chars)
         return read
     loader = read.loader = find_list_loader(page)
     if loader is not None and loader.known:
-        await _read_endpoint(fetch, read, loader, min_article_chars)
+        await _read_endpoint(fetch, read, loader, min_article_chars, now)
         if read.state is ColumnState.OK or not directory:
             return read
     if directory:
         read.state, read.reason = ColumnState.OK, _content_reason(read, min_article_chars)
         return read
     if loader is None:
-        read.state, read.reason = ColumnState.BLANK, "页面无带日期的条目，也无正文"
+        home_page = home.page() if home is not None and home.ok else None
+        await _judge_without_loader(fetch, read, page, home_page, now)
         return read
     read.state = ColumnState.SCRIPT_UNKNOWN
     read.reason = f"列表由脚本加载（{loader.kind}），无法识别接口：{loader.clue[:120]}"
     return read
 
 
-async def _read_endpoint(fetch: Fetch, read: ColumnRead, loader: ListLoader, min_article_chars: int) -> ColumnRead:
+async def _judge_without_loader(fetch: Fetch, read: ColumnRead, page: Page, home: Page | None,
+                                now: date | None) -> None:
+    """No list and no long text: short own content is content; empty containers a script fills are not blank."""
+    if _own_content(read, page, home, now, ""):
+        return
+    scripts = await script_html(fetch, page)
+    if scripts.written and _own_content(read, scripts.page_with(page), home, now, "（由同站脚本写出）"):
+        return
+    empty = empty_containers(page)
+    fillers = [u for u, text in scripts.texts.items() if _FILLS.search(text)]
+    if empty and fillers:
+        read.loader = ListLoader("external_script", None, f"空容器 {', '.join(empty[:3])}；脚本 {', '.join(fillers[:3])}")
+        read.state = ColumnState.SCRIPT_UNKNOWN
+        read.reason = f"栏目容器为空，由同站外部脚本填充（{', '.join(fillers[:2])}），静态读取无法判定"
+        return
+    read.state, read.reason = ColumnState.BLANK, "页面除网站公共头部、导航、页脚外无任何条目和正文"
+
+
+def _own_content(read: ColumnRead, page: Page, home: Page | None, now: date | None, how: str) -> bool:
+    own = content_items(page, now)
+    text = body_text(page, home)
+    if own:
+        read.reason = f"列表有 {len(own)} 条（未标日期）{how}"
+    elif len(text.replace(" ", "")) >= MIN_BODY_CHARS:
+        read.reason = f"正文 {len(text)} 字（简短但有实际内容）{how}：{text[:60]}"
+    else:
+        return False
+    read.article_chars = max(read.article_chars, len(text))
+    return True
+
+
+_FILLS = re.compile(r"document\s*\.\s*write|innerHTML|\.html\s*\(|\.append\s*\(|\$\.(?:ajax|get|post|getJSON)"
+                    r"|XMLHttpRequest|\bfetch\s*\(|\.load\s*\(", re.I)
+
+
+async def _read_endpoint(fetch: Fetch, read: ColumnRead, loader: ListLoader, min_article_chars: int,
+                         now: date | None) -> ColumnRead:
     assert loader.endpoint is not None
     endpoint = await fetch(loader.endpoint)
     read.endpoint = endpoint
@@ -176,25 +227,28 @@ async def _read_endpoint(fetch: Fetch, read: ColumnRead, loader: ListLoader, min
         why = endpoint.problem
         read.state, read.reason = ColumnState.ENDPOINT_FAILED, f"列表接口 {loader.endpoint} 无法读取：{why}"
         return read
-    read.items = endpoint_items(loader, endpoint)
+    read.items = endpoint_items(loader, endpoint, now)
     article = 0 if loader.kind == "hanweb_jpage" else len(article_text(endpoint.page()))
     read.article_chars = max(read.article_chars, article)
     if read.dated or article >= min_article_chars:
         read.state = ColumnState.OK
         read.reason = f"经列表接口（{loader.kind}）读取：" + _content_reason(read, min_article_chars)
+    elif [item for item in read.items if not is_column_url(item.url)]:
+        read.state = ColumnState.OK
+        read.reason = f"经列表接口（{loader.kind}）读取：列表有 {len(read.items)} 条（未标日期）"
     else:
         read.state, read.reason = ColumnState.BLANK, f"列表接口（{loader.kind}）返回的列表没有带日期的条目"
     return read
 
 
-async def _more_pages(fetch: Fetch, read: ColumnRead, page: Page, max_pages: int) -> None:
+async def _more_pages(fetch: Fetch, read: ColumnRead, page: Page, max_pages: int, now: date | None) -> None:
     for url in pagination(page, limit=max_pages - 1).urls[: max_pages - 1]:
         response = await fetch(url)
         if not response.ok:
             break
         read.pages_read += 1
         known = {item.url for item in read.items}
-        read.items += [item for item in list_items(response.page()) if item.url not in known]
+        read.items += [item for item in list_items(response.page(), now=now) if item.url not in known]
 
 
 def _content_reason(read: ColumnRead, min_article_chars: int) -> str:
