@@ -199,8 +199,12 @@ class DisclosureAudit:
         return page, url, text
 
     def _locate(self, spec: data.ColumnSpec, pages: list[tuple[str, Page]], exclude: set[str | None]) -> Located:
+        """The best link for `spec` on the first page that has one; on the column page, links inside the
+        column's own folder (its navigation) go first."""
+        column_url = self.metrics.get("column_url")
         for where, page in pages:
-            found = [c for c in candidates_for(spec, page_anchor_links(page)) if c.url not in exclude]
+            within = column_url if where == "column" else None
+            found = [c for c in candidates_for(spec, page_anchor_links(page), within=within) if c.url not in exclude]
             if found:
                 return Located(spec, found[0], where, found)
         return Located(spec, None, None, [])

@@ -14,20 +14,30 @@ from gkaudit.net.page import Link, Page
 
 
 def candidates_for(spec: data.ColumnSpec, links: Iterable[Link], min_score: int = 40,
-                   host: str | None = None) -> list[Candidate]:
-    """Links that may lead to the (sub-)column `spec`, best first; look-alikes (`spec.exclude`) left out.
+                   host: str | None = None, within: str | None = None) -> list[Candidate]:
+    """Links that may lead to the (sub-)column `spec`, best first; look-alikes left out.
 
-    With `host`, a link to that host goes before an equal-scoring link elsewhere (a district homepage
-    that also links the city's disclosure platform).
+    Left out: texts with a word of `spec.exclude`, "more" links and pagers (更多 …), and for the column
+    itself the names of its sub-columns and of the statutory categories (机构职能 under …/xxgk/ is not
+    the column). With `host`, a link to that host goes before an equal-scoring link elsewhere (a
+    district homepage that also links the city's disclosure platform); with `within` (the column's
+    URL), a link inside the column's own folder goes before one elsewhere (the site-wide menu).
     """
-    kept = [link for link in links if not any(word in link.label for word in spec.exclude)]
+    kept = [link for link in links if not any(word in link.label for word in spec.exclude)
+            and not data.NAVIGATION_TEXTS.match(link.label.replace(" ", ""))]
     if spec is data.COLUMN:
         sub_names = {name for sub in (*data.SUBCOLUMNS, data.REQUEST) for name in sub.names}
-        kept = [link for link in kept if link.label.replace(" ", "") not in sub_names]
+        kept = [link for link in kept if link.label.replace(" ", "") not in sub_names
+                and not any(name in link.label for name in data.STATUTORY_CATEGORIES)]
     ranked = rank_links(kept, spec.names, spec.slugs, min_score=min_score)
-    if host is None:
-        return ranked
-    return sorted(ranked, key=lambda c: -c.score - (10 if urlsplit(c.url).hostname == host else 0))
+    folder = within.rsplit("/", 1)[0] + "/" if within else None
+
+    def preference(candidate: Candidate) -> int:
+        bonus = 10 if host is not None and urlsplit(candidate.url).hostname == host else 0
+        inside = folder is not None and candidate.url.startswith(folder) and candidate.url != within
+        return -candidate.score - bonus - (15 if inside else 0)
+
+    return sorted(ranked, key=preference) if host is not None or folder else ranked
 
 
 def subcolumns_on(page: Page) -> list[str]:

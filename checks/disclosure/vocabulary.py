@@ -41,6 +41,8 @@ COLUMN = ColumnSpec(
     slugs=("xxgkzl", "zfxxgk", "xxgk", "zwgk", "gkml", "gkmlpt"),
     exclude=("指南", "制度", "年报", "年度报告", "申请", "主动公开内容", "规定", "条例"),
 )
+# Link texts that are never a (sub-)column's name, whatever their URL says: "more" links and pagers.
+NAVIGATION_TEXTS = re.compile(r"^(?:更多|查看更多|more|>>|»|\+|进入|详细|点击进入)+\s*(?:>>|>|»|\+)*$", re.I)
 
 GUIDE = ColumnSpec(
     "guide", "政府信息公开指南",
@@ -57,7 +59,7 @@ STATUTORY = ColumnSpec(
     "statutory", "法定主动公开内容",
     names=("法定主动公开内容", "主动公开内容", "法定主动公开", "主动公开"),
     slugs=("fdzdgknr", "xxgkgknr", "fdgknr", "zdgknr", "zdgk"),
-    exclude=("目录", "规定"),
+    exclude=("目录", "规定", "依申请", "转主动"),
     allow_directory=True,
 )
 REPORT = ColumnSpec(
@@ -65,11 +67,14 @@ REPORT = ColumnSpec(
     names=("政府信息公开工作年度报告", "政府信息公开年度报告", "政府信息公开年报", "信息公开年度报告",
            "信息公开年报", "年度报告", "年报"),
     slugs=("xxgknb", "zfxxgknb", "zfxxgkndbg", "ndbg", "gknb"),
-    exclude=("网站", "报表", "决算", "预算"),
+    # economic and statistical yearbooks are not the disclosure report (a 统计局's own 政府信息公开年报 still is)
+    exclude=("网站", "报表", "决算", "预算", "统计年报", "经济年报", "统计公报", "年鉴", "企业年报", "工商年报",
+             "财务", "审计", "社保年报", "质量年报", "经济运行"),
 )
 REQUEST = ColumnSpec(
     "request", "依申请公开",
-    names=("依申请公开", "申请公开政府信息", "政府信息公开申请", "依申请公开政府信息", "申请公开"),
+    names=("依申请公开", "申请公开政府信息", "政府信息公开申请", "依申请公开政府信息", "部门信息公开申请",
+           "信息公开申请", "申请公开"),
     slugs=("ysqgk", "ysq", "sqgk"),
     exclude=("须知", "答复", "统计"),
     required=False,
@@ -102,7 +107,8 @@ GUIDE_REQUEST_CHANNEL = re.compile(r"依申请公开|申请公开政府信息|�
 # --- annual reports (条例第四十九条) ---------------------------------------------------------------
 # Titles are read inside the annual-report column, so "2025年度报告" alone counts; look-alikes are excluded.
 REPORT_TITLE = re.compile(r"年度报告|年报|信息公开.{0,8}工作报告")
-REPORT_EXCLUDE = re.compile(r"网站.{0,6}(?:年度报表|年度报告|年报)|报表|统计年报|年报数据|财务|决算|预算")
+REPORT_EXCLUDE = re.compile(r"网站.{0,6}(?:年度报表|年度报告|年报)|报表|统计年报|经济年报|企业年报|工商年报|年鉴|年报数据|"
+                            r"财务|决算|预算")
 YEAR_IN_TITLE = re.compile(r"((?:19|20)\d{2})\s*年")
 CN_DIGITS = {"〇": "0", "○": "0", "零": "0", "一": "1", "二": "2", "三": "3", "四": "4", "五": "5", "六": "6",
              "七": "7", "八": "8", "九": "9"}
