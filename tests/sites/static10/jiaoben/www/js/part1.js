@@ -1,0 +1,1 @@
+var part1 = 1; function f1() { return part1; }

@@ -1,0 +1,1 @@
+var part2 = 2; function f2() { return part2; }

@@ -1,0 +1,1 @@
+var part3 = 3; function f3() { return part3; }

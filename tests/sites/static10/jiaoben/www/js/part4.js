@@ -1,0 +1,1 @@
+var part4 = 4; function f4() { return part4; }

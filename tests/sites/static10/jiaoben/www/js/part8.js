@@ -1,0 +1,1 @@
+var part8 = 8; function f8() { return part8; }

@@ -1,0 +1,1 @@
+var part9 = 9; function f9() { return part9; }
