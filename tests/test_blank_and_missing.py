@@ -103,3 +103,21 @@ def test_chrome_is_not_content() -> None:
     short = Page("https://a.gov.cn/zn/", "<div class='header'>首页</div><p>办公地址：某区人民路1号</p>"
                  "<div class='footer'>主办：某区人民政府办公室</div>")
     assert has_own_content(short, home)
+
+
+def test_plans_follow_a_disclosure_column_on_the_parent_portal(web: SimWeb) -> None:
+    report = scan_web(web, [target_of(web, "fgw.shiyi.gov.cn", "department")], ["plans"], now=NOW)
+    plans = report.sites[0].results[0]
+    assert web.url("www.shiyi.gov.cn", "/gi_class/fgw/ghxx/") in plans.metrics["columns"]
+    titles = {p["title"]: p for p in plans.metrics["plans"]}
+    assert titles["示一市“十四五”现代物流业发展专项规划"]["date"] == "2026-03-18"  # [03-18] with --now
+    assert plans.status is not Status.FAIL and not fails(plans)
+
+
+def test_plans_with_an_unreadable_disclosure_column_are_inconclusive(web: SimWeb) -> None:
+    report = scan_web(web, [target_of(web, "www.duankai.gov.cn", "district")], ["plans"], now=NOW)
+    plans = report.sites[0].results[0]
+    assert plans.status is Status.INCONCLUSIVE, plans.summary
+    assert plans.metrics["reason"] == "disclosure_unreadable"
+    assert web.url("www.duankai.gov.cn", "/xxgk/") in plans.summary
+    assert not fails(plans)

@@ -195,12 +195,18 @@ class PlanCrawler:
         write; on this host, or on the parent government's portal (same registrable domain: a department's
         column on a consolidated platform `www.<city>.gov.cn/gi_class/<dept>`)."""
         domain = registrable_domain(self.host)
-        for page in [home, *(await pages_beyond_static(self.ctx.fetch, home))[0]]:
+
+        def best(page: Page) -> str | None:
             ranked = [c for c in candidates_for(disclosure_data.COLUMN, page_anchor_links(page),
                                                 min_score=MIN_COLUMN_SCORE, host=self.host)
                       if registrable_domain(url_host(c.url)) == domain]
-            if ranked:
-                return ranked[0].url
+            return ranked[0].url if ranked else None
+
+        if found := best(home):
+            return found
+        for page in (await pages_beyond_static(self.ctx.fetch, home))[0]:  # scripts: the per-scan cache has them
+            if found := best(page):
+                return found
         return None
 
     async def _followed(self, url: str) -> Page | None:
