@@ -60,6 +60,8 @@ def test_month_day_full_width_and_chinese_dates_are_read(web: SimWeb,
     assert management.metrics["newest_date"] == "2026-11-28"  # [11-28] on the homepage
     news = next(c for c in management.metrics["columns"] if c["label"] == "要闻动态")
     assert news["newest"] == "2026-11-28" and not news["stale"]  # 11-28 on the column page
+    notices = next(c for c in management.metrics["columns"] if c["label"] == "通知公告")
+    assert notices["newest"] == "2026-11-25" and not notices["stale"]  # no list dates: the articles' meta
     assert management.status is Status.PASS, management.summary
 
 

@@ -32,9 +32,8 @@ PLAN_NAMES = ("规划信息", "发展规划", "规划计划", "国民经济和�
 PLAN_SLUGS = ("ghxx", "fzgh", "ghjh", "gmjjhshfzgh", "ghgy", "zxgh", "sswgh", "swwgh", "ssw", "sww", "guihua")
 SUBCOLUMN_NAMES = ("发展规划", "总体规划", "规划纲要", "专项规划", "国土空间规划", "区域规划", "历史规划",
                    "十四五规划", "十五五规划", "五年规划", "其他规划")
-# The disclosure column and its statutory-content sub-column are recognised as the disclosure check does.
-DISCLOSURE_NAMES, DISCLOSURE_SLUGS = disclosure_data.COLUMN.names, disclosure_data.COLUMN.slugs
-STATUTORY_NAMES, STATUTORY_SLUGS = disclosure_data.STATUTORY.names, disclosure_data.STATUTORY.slugs
+# The disclosure column and its statutory-content sub-column are recognised as the disclosure check does
+# (gkaudit.checks.disclosure.judge.candidates_for, with its look-alikes left out).
 TOPIC_NAMES = ("专题专栏", "专题", "专栏")
 TOPIC_SLUGS = ("ztzl", "zt", "zhuanti")
 TOPIC_WORDS = ("十四五", "十五五", "第十四个五年", "第十五个五年")
@@ -159,7 +158,9 @@ class PlanCrawler:
         disclosure_url = self.ctx.target.disclosure_url or await self._disclosure_link(home)
         if disclosure_url and (disclosure := await self._followed(disclosure_url)) is not None:
             pages.append(disclosure)
-            statutory_url = self._best(page_anchor_links(disclosure), STATUTORY_NAMES, STATUTORY_SLUGS)
+            ranked = [c.url for c in candidates_for(disclosure_data.STATUTORY, page_anchor_links(disclosure))
+                      if _same_site(c.url, self.hosts)]
+            statutory_url = ranked[0] if ranked else None
             if statutory_url and (statutory := await self._followed(statutory_url)) is not None:
                 pages.append(statutory)
         topic_url = self._best(links, TOPIC_NAMES, TOPIC_SLUGS, MIN_COLUMN_SCORE)
