@@ -192,7 +192,7 @@ async def _judge_without_loader(fetch: Fetch, read: ColumnRead, page: Page, home
     if scripts.written and _own_content(read, scripts.page_with(page), home, now, "（由同站脚本写出）"):
         return
     empty = empty_containers(page)
-    fillers = [u for u, text in scripts.texts.items() if _FILLS.search(text)]
+    fillers = [u for u, text in scripts.texts.items() if _FILLS.search(text)] + scripts.skipped  # unread: unsure
     if empty and fillers:
         read.loader = ListLoader("external_script", None, f"空容器 {', '.join(empty[:3])}；脚本 {', '.join(fillers[:3])}")
         read.state = ColumnState.SCRIPT_UNKNOWN

@@ -140,7 +140,8 @@ class ScriptHtml:
     page_url: str
     texts: dict[str, str] = field(default_factory=dict)
     html: dict[str, str] = field(default_factory=dict)
-    skipped: list[str] = field(default_factory=list)  # over the byte budget, or unreadable
+    skipped: list[str] = field(default_factory=list)  # not read: over the byte budget
+    failed: list[str] = field(default_factory=list)  # not read: the fetch failed (a browser gets nothing either)
     libraries: list[str] = field(default_factory=list)
 
     @property
@@ -163,7 +164,7 @@ class ScriptHtml:
 
     def as_evidence(self) -> dict[str, Any]:
         return {"read": list(self.texts), "writing": [u for u, h in self.html.items() if h],
-                "skipped": self.skipped, "libraries": len(self.libraries)}
+                "skipped": self.skipped, "failed": self.failed, "libraries": len(self.libraries)}
 
 
 def script_text(body: bytes, content_type: str | None = None) -> str:
@@ -184,7 +185,10 @@ async def script_html(fetch: Fetch, page: Page, budget: int = DEFAULT_BUDGET) ->
     used = 0
     for url, response in zip(wanted, responses, strict=True):
         body = response.body if response.ok else b""
-        if not body or used + len(body) > budget:
+        if not body:
+            found.failed.append(url)
+            continue
+        if used + len(body) > budget:
             found.skipped.append(url)
             continue
         used += len(body)
