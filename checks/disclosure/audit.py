@@ -93,7 +93,7 @@ class DisclosureAudit:
         await asyncio.gather(*(self.fetch(loc.candidate.url) for loc in located if loc.candidate))
         for entry in located[:-1]:
             await self._subcolumn(entry, column_url, script_column, column_page is not None)
-        await self._request_channel(located[-1], column_url)
+        await self._request_channel(located[-1], column_url, column_page is not None)
         self.metrics["inconclusive_reasons"] = self.inconclusive
         return self._verdict()
 
@@ -301,7 +301,7 @@ class DisclosureAudit:
             self.add("info", "政府信息公开指南列明了办公地址、联系电话、办公时间或互联网联系方式", data.RULE_GUIDE,
                      url=url, http_status=status, link_text=link_text, data={"chars": len(text)})
 
-    async def _request_channel(self, located: Located, column_url: str | None) -> None:
+    async def _request_channel(self, located: Located, column_url: str | None, column_read: bool) -> None:
         entry: dict[str, Any] = {**located.as_data(), "url": None, "state": "missing"}
         self.metrics["request_channel"] = entry
         candidate = located.candidate
@@ -313,9 +313,12 @@ class DisclosureAudit:
                 entry.update(state="in_guide")
                 self.add("info", "未见单独的依申请公开栏目，指南中说明了申请渠道", data.RULE_REQUEST, url=url,
                          http_status=status)
-            elif column_url is not None or home.ok:
+            elif column_read:
                 self.add("warn", "未找到依申请公开渠道（专栏页、首页与指南均未见）", data.RULE_REQUEST, url=url,
                          http_status=status, data={"names": list(data.REQUEST.names), "slugs": list(data.REQUEST.slugs)})
+            else:  # the column was not read: where the channel usually is was not looked at
+                self.add("info", "专栏页未能读取，首页未见依申请公开渠道，未能查找", data.RULE_REQUEST, url=url,
+                         http_status=status)
             return
         response = await self.fetch(candidate.url)
         evidence = {**response.evidence(), "link_text": candidate.text, "data": {"found_on": located.found_on}}
