@@ -28,11 +28,11 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from gkaudit.check import Check, CheckSettings, finding
-from gkaudit.checks.management.freshness import ColumnAge, column_ages
+from gkaudit.checks.management.freshness import ARTICLE_DATES, ColumnAge, column_ages
 from gkaudit.checks.management.identifiers import Identifiers, read_identifiers, valid_sitecode
 from gkaudit.columns.find import page_anchor_links, rank_links
-from gkaudit.columns.items import list_items
-from gkaudit.columns.read import ColumnState
+from gkaudit.columns.items import ListItem, list_items
+from gkaudit.columns.read import ColumnState, read_column
 from gkaudit.columns.scripts import script_html
 from gkaudit.context import SiteContext
 from gkaudit.model import CheckResult, Finding, Severity, Status
@@ -156,11 +156,10 @@ class Management(Check):
             return newest, page.url
         best: tuple[date | None, str | None] = (None, None)
         for candidate in rank_links(page_anchor_links(page), NEWS_NAMES, NEWS_SLUGS)[: settings.news_pages]:
-            column = await ctx.fetch(candidate.url)
-            if column.ok:
-                found = _newest(column.page(), ctx.now)
-                if found and (best[0] is None or found > best[0]):
-                    best = (found, column.final_url)
+            column = await read_column(ctx.fetch, candidate.url, now=ctx.now, article_dates=ARTICLE_DATES)
+            found = _newest_of(column.items, ctx.now)  # a list without dates: its articles' PubDate meta
+            if found and (best[0] is None or found > best[0]):
+                best = (found, column.response.final_url)
         return best
 
     def _judge_freshness(self, now: date, newest: date | None, url: str | None,
@@ -212,7 +211,12 @@ class Management(Check):
 
 
 def _newest(page: Page, now: date) -> date | None:
-    """Newest date of a page's dated list items (or PubDate meta), ignoring dates after `now` or before 2000."""
+    """Newest date of a page's dated list items."""
+    return _newest_of(list_items(page, now=now), now)
+
+
+def _newest_of(items: list[ListItem], now: date) -> date | None:
+    """Newest item date, ignoring dates after `now` or more than 20 years before it."""
     floor = now - timedelta(days=365 * 20)
-    dates = [item.date for item in list_items(page, now=now) if item.date and floor <= item.date <= now]
+    dates = [item.date for item in items if item.date and floor <= item.date <= now]
     return max(dates) if dates else None
