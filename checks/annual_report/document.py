@@ -21,11 +21,12 @@ from gkaudit.checks.annual_report.pdf import PdfUnreadable, read_pdf
 from gkaudit.checks.annual_report.sections import find_sections
 from gkaudit.checks.annual_report.tables import Grid, html_grids
 from gkaudit.checks.annual_report.word import DocxUnreadable, read_docx
+from gkaudit.columns.dates import find_dates, meta_date
 from gkaudit.columns.items import ListItem
 from gkaudit.columns.listing import article_text, find_list_loader
 from gkaudit.net.failures import FailureKind
 from gkaudit.net.http import Response
-from gkaudit.net.page import Page, find_dates
+from gkaudit.net.page import Page
 
 Fetch = Callable[[str], Awaitable[Response]]
 
@@ -105,9 +106,8 @@ def attachments(page: Page) -> list[tuple[str, str, str]]:
 
 def publication_date(page: Page) -> tuple[date | None, str | None]:
     """The article's date: its `PubDate` meta (国办发〔2017〕47号), else a 发布时间 line in the page."""
-    for name in ("PubDate", "pubdate", "firstpublishedtime"):
-        if (value := page.meta(name)) and (dates := find_dates(value)):
-            return dates[0], "meta PubDate"
+    if (day := meta_date(page)) is not None:  # PubDate, firstpublishtime, publishdate … (gkaudit.columns.dates)
+        return day, "meta PubDate"
     text = page.visible_text
     for mark in ("发布时间", "发布日期", "时间："):
         if (at := text.find(mark)) >= 0 and (dates := find_dates(text[at:at + 40])):

@@ -34,7 +34,7 @@ _URL_DATES = (
     re.compile(r"/art/(20\d{2})/(\d{1,2})/(\d{1,2})/art_"),  # Hanweb: …/art/2026/8/24/art_123_456.html
 )
 #: Article meta that carries the publication date, in order of trust.
-DATE_META = ("PubDate", "firstpublishtime", "publishdate", "ArticlePubDate", "pubdate", "publishtime")
+DATE_META = ("PubDate", "firstpublishtime", "firstpublishedtime", "publishdate", "ArticlePubDate", "publishtime")
 
 
 def _cn_number(text: str) -> int:
