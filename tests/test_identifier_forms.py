@@ -78,3 +78,24 @@ def test_written_html_joins_strings_and_skips_comments() -> None:
 ])
 def test_libraries_are_skipped(url: str, library: bool) -> None:
     assert is_library(url) is library
+
+
+def test_the_render_hook_is_consulted_after_the_scripts() -> None:
+    import asyncio
+
+    from gkaudit.columns.scripts import pages_beyond_static
+    from gkaudit.net.page import Page
+
+    asked: list[str] = []
+
+    async def fetch(url: str) -> object:
+        raise AssertionError(f"no script to fetch: {url}")
+
+    async def render(url: str) -> Page:
+        asked.append(url)
+        return Page(url, "<a href='/xxgk/'>政府信息公开</a>")
+
+    page = Page("https://a.gov.cn/", "<div id='app'></div>")
+    pages, scripts = asyncio.run(pages_beyond_static(fetch, page, render))
+    assert asked == ["https://a.gov.cn/"] and scripts.texts == {}
+    assert [link.url for p in pages for link in p.links] == ["https://a.gov.cn/xxgk/"]
