@@ -18,7 +18,7 @@ from gkaudit import __version__
 from gkaudit.errors import ConfigError, GkauditError
 from gkaudit.registry import load_registry
 from gkaudit.report.json import render_schema
-from gkaudit.scan import build_options, scan_and_report, select_sites
+from gkaudit.scan import build_options, scan_and_report, select_sites, worker_count
 from gkaudit.targets import SiteKind, load_targets, target_for_url
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
@@ -53,15 +53,22 @@ def scan(
     concurrency: ConcurrencyOpt = 16, ca_bundle: CaBundleOpt = None, now: NowOpt = None,
     ipv6: Ipv6Opt = "auto", ipv6_control: Ipv6ControlOpt = "https://www.gov.cn/",
     control_host: ControlHostOpt = "www.gov.cn",
+    resume: Annotated[Path | None, typer.Option("--resume", help="Continue an interrupted scan from its "
+                                                "stream (<output>.partial.jsonl) or report")] = None,
+    shard: Annotated[str | None, typer.Option("--shard", help="Only slice K/N of the sites (stable hash of "
+                                              "the id), e.g. 1/3")] = None,
+    workers: Annotated[int | None, typer.Option("--workers", help="Processes sharing the scan (default: "
+                                                "the cores; 1 = in this process)")] = None,
 ) -> None:
     """Audit every site in the targets file (the year-end audit)."""
     options = build_options(nameserver=nameserver, allow_private=allow_private, timeout=timeout,
                             concurrency=concurrency, ca_bundle=ca_bundle, now=now, ipv6=ipv6,
                             ipv6_control=ipv6_control, control_host=control_host)
     known_checks = load_registry(checks_dir).ids()
-    sites = select_sites(load_targets(targets_file, known_checks).sites, site or [], tag or [])
+    sites = select_sites(load_targets(targets_file, known_checks).sites, site or [], tag or [], shard)
     raise typer.Exit(scan_and_report(sites, options, check_ids=check, checks_dir=checks_dir,
-                                     output_format=output_format, output=output, fail_on=fail_on, quiet=quiet))
+                                     output_format=output_format, output=output, fail_on=fail_on, quiet=quiet,
+                                     resume=resume, shard=shard, workers=worker_count(workers, len(sites))))
 
 
 @app.command("check")

@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"  # 1.1: interrupted, unfinished, shard
 
 
 class Status(StrEnum):
@@ -141,10 +141,23 @@ class ScanReport(BaseModel):
     scanner: ScannerFacts
     sites: list[SiteReport] = Field(default_factory=list)
     totals: dict[str, int] = Field(default_factory=dict)
+    interrupted: bool = Field(default=False, description="the scan was stopped (SIGINT/SIGTERM) before every "
+                                                         "site finished; `unfinished` lists the rest")
+    unfinished: list[str] = Field(default_factory=list, description="ids of the selected sites with no result")
+    shard: str | None = Field(default=None, description="K/N when this report is one slice (--shard) of a scan")
 
     def count_statuses(self) -> dict[str, int]:
-        counts = {status.value: 0 for status in Status}
+        counts = empty_totals()
         for site in self.sites:
-            for result in site.results:
-                counts[result.status.value] += 1
+            add_totals(counts, site)
         return counts
+
+
+def empty_totals() -> dict[str, int]:
+    return {status.value: 0 for status in Status}
+
+
+def add_totals(counts: dict[str, int], site: SiteReport) -> None:
+    """Add one site's result statuses to `counts` (as ScanReport.totals holds them)."""
+    for result in site.results:
+        counts[result.status.value] += 1

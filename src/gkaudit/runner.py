@@ -1,12 +1,17 @@
-"""The runner: sites x checks, concurrently, with progress. A check that raises becomes `error`."""
+"""The runner: sites x checks, concurrently, with progress; each site handed on the moment it finishes.
+
+A check that raises becomes `error`; a stop request (signal) cancels what is in flight.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 from gkaudit import __version__
@@ -42,28 +47,117 @@ class ScanOptions:
     site_concurrency: int = 32
 
 
-async def run_scan(targets: Sequence[Target], checks: Sequence[Check], options: ScanOptions,
-                   on_result: ProgressHook | None = None) -> ScanReport:
-    """Run every applicable check on every target and return the report, in input order."""
-    for target in targets:  # invalid per-site settings are a usage error, found before any traffic
-        for check in checks:
-            check.settings_for(target)
+class SiteSink(Protocol):
+    """Where finished sites go: `begin` once with the scanner facts, then `site` for each site as it ends."""
+
+    def begin(self, started_at: datetime, scanner: ScannerFacts) -> None: ...
+
+    def site(self, report: SiteReport) -> None: ...
+
+
+@dataclass
+class ScanRun:
+    """How a run ended; the sites themselves went to the sink."""
+
+    started_at: datetime
+    finished_at: datetime
+    scanner: ScannerFacts
+    interrupted: bool = False
+    unfinished: list[str] = field(default_factory=list)
+
+
+async def run_sites(targets: Sequence[Target], checks: Sequence[Check], options: ScanOptions, sink: SiteSink,
+                    on_result: ProgressHook | None = None, stop: asyncio.Event | None = None) -> ScanRun:
+    """Run every applicable check on every target, handing each SiteReport to `sink` as soon as it is done.
+
+    No site is kept here: memory does not grow with the number of targets. When `stop` is set
+    (SIGINT/SIGTERM), work in flight is cancelled, connections are closed and the run returns with
+    `interrupted` and the targets that did not finish, in input order; `sink.begin` is always called.
+    """
+    validate_settings(targets, checks)
     started = datetime.now(UTC)
     resolver = Resolver(options.nameserver, timeout=options.dns_timeout)
-    async with Fetcher(resolver, options.fetch) as fetcher:
-        scanner = ScannerFacts(resolver=resolver.description, now=options.now,
-                               allow_private=options.fetch.allow_private, checks=[c.id for c in checks])
+    scanner = ScannerFacts(resolver=resolver.description, now=options.now,
+                           allow_private=options.fetch.allow_private, checks=[c.id for c in checks])
+    done: set[str] = set()
+    begun = False
+
+    async def scan(fetcher: Fetcher) -> None:
+        nonlocal begun
         env = ScanEnv(fetcher, resolver, options.now, scanner, ipv6_control_url=options.ipv6_control)
         await _probe_scanner(env, options, [c.id for c in checks])
-        site_slots = asyncio.Semaphore(options.site_concurrency)
+        sink.begin(started, scanner)
+        begun = True
+        pending = iter(targets)
 
-        async def run_site(target: Target) -> SiteReport:
-            async with site_slots:
-                return await _run_site(target, checks, env, options, on_result)
+        async def work() -> None:
+            for target in pending:  # one shared iterator: at most site_concurrency sites at once
+                report = await _run_site(target, checks, env, options, on_result)
+                sink.site(report)
+                done.add(target.id)
 
-        sites = await asyncio.gather(*(run_site(t) for t in targets))
-    report = ScanReport(tool=ToolInfo(version=__version__), started_at=started,
-                        finished_at=datetime.now(UTC), scanner=scanner, sites=list(sites))
+        async with asyncio.TaskGroup() as group:
+            for _ in range(max(1, min(options.site_concurrency, len(targets)))):
+                group.create_task(work())
+
+    async with Fetcher(resolver, options.fetch) as fetcher:
+        interrupted = await _until_stopped(scan(fetcher), stop)
+    if not begun:
+        sink.begin(started, scanner)
+    return ScanRun(started_at=started, finished_at=datetime.now(UTC), scanner=scanner, interrupted=interrupted,
+                   unfinished=[t.id for t in targets if t.id not in done])
+
+
+def validate_settings(targets: Sequence[Target], checks: Sequence[Check]) -> None:
+    """Invalid per-site settings are a usage error (ConfigError), found before any traffic."""
+    for target in targets:
+        for check in checks:
+            check.settings_for(target)
+
+
+async def _until_stopped(work: Coroutine[Any, Any, None], stop: asyncio.Event | None) -> bool:
+    """Await `work`; if `stop` is set first, cancel it and wait for it to unwind. True when stopped."""
+    task = asyncio.ensure_future(work)
+    if stop is None:
+        await task
+        return False
+    waiter = asyncio.ensure_future(stop.wait())
+    try:
+        await asyncio.wait({task, waiter}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        waiter.cancel()
+    if task.done():
+        task.result()  # re-raise what the scan raised
+        return False
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+    return True
+
+
+class _Collect:
+    """A sink that keeps everything: for run_scan, tests and other callers of a small scan."""
+
+    def __init__(self) -> None:
+        self.sites: list[SiteReport] = []
+
+    def begin(self, started_at: datetime, scanner: ScannerFacts) -> None:
+        pass
+
+    def site(self, report: SiteReport) -> None:
+        self.sites.append(report)
+
+
+async def run_scan(targets: Sequence[Target], checks: Sequence[Check], options: ScanOptions,
+                   on_result: ProgressHook | None = None, stop: asyncio.Event | None = None) -> ScanReport:
+    """The whole report in memory, sites in input order (the CLI streams instead: gkaudit.scan)."""
+    collected = _Collect()
+    run = await run_sites(targets, checks, options, collected, on_result, stop)
+    order = {target.id: index for index, target in enumerate(targets)}
+    report = ScanReport(tool=ToolInfo(version=__version__), started_at=run.started_at,
+                        finished_at=run.finished_at, scanner=run.scanner,
+                        sites=sorted(collected.sites, key=lambda site: order[site.id]),
+                        interrupted=run.interrupted, unfinished=run.unfinished)
     report.totals = report.count_statuses()
     return report
 
@@ -156,8 +250,11 @@ FAIL_ON_STATUSES = {
 
 
 def exit_code(report: ScanReport, fail_on: str) -> int:
-    """0: nothing at or above `fail_on`; 1: compliance failures; 3: the scanner itself was offline."""
+    """0: nothing at or above `fail_on`; 1: compliance failures; 3: the scanner itself was offline.
+
+    Read from `totals` when set, so a report whose sites are in a stream is judged the same way.
+    """
     if report.scanner.online is False:
         return 3
-    failing = FAIL_ON_STATUSES[fail_on]
-    return 1 if any(r.status in failing for s in report.sites for r in s.results) else 0
+    totals = report.totals or report.count_statuses()
+    return 1 if any(totals.get(status.value) for status in FAIL_ON_STATUSES[fail_on]) else 0

@@ -7,23 +7,32 @@ line per problem.
 
 from __future__ import annotations
 
-import asyncio
+import os
 import ssl
 import sys
+import tempfile
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from gkaudit import __version__
+from gkaudit.check import Check
 from gkaudit.errors import ConfigError
-from gkaudit.model import ScanReport
+from gkaudit.files import atomic_writer, write_atomically
+from gkaudit.interrupt import run_stoppable, signal_exit_code, signal_name, signals_held
+from gkaudit.model import ScanReport, SiteReport, ToolInfo
 from gkaudit.net.dns import parse_nameserver
 from gkaudit.net.http import FetchOptions
 from gkaudit.registry import load_registry
-from gkaudit.report.json import render_json
+from gkaudit.report.json import write_json
 from gkaudit.report.table import render_table
-from gkaudit.runner import ScanOptions, exit_code, run_scan
+from gkaudit.resume import carried_over, check_compatible, open_resume
+from gkaudit.runner import ScanOptions, ScanRun, exit_code, run_sites, validate_settings
+from gkaudit.shard import parse_shard, select_shard
+from gkaudit.stream import StreamIndex, StreamSink, index_stream
 from gkaudit.targets import Target
 
 stderr = Console(stderr=True)
@@ -64,8 +73,13 @@ def _check_ca_bundle(path: Path) -> None:
 
 def scan_and_report(targets: list[Target], options: ScanOptions, *, check_ids: list[str] | None,
                     checks_dir: Path | None, output_format: str, output: Path | None, fail_on: str,
-                    quiet: bool) -> int:
-    """Run the scan, write the report, return the exit code."""
+                    quiet: bool, resume: Path | None = None, shard: str | None = None, workers: int = 1) -> int:
+    """Run the scan (streamed to disk as sites finish), write the report, return the exit code.
+
+    `--output` is removed before the first request and written atomically at the end, so after a
+    crash there is no report rather than yesterday's; an interrupted scan (SIGINT/SIGTERM) still
+    writes one, with `interrupted` and `unfinished`, and keeps its stream for `--resume`.
+    """
     if output_format not in ("table", "json"):
         raise ConfigError(f"--format {output_format!r}: 应为 table 或 json / expected table or json")
     if fail_on not in ("warn", "fail"):
@@ -73,17 +87,110 @@ def scan_and_report(targets: list[Target], options: ScanOptions, *, check_ids: l
     if output is not None and not output.parent.is_dir():  # say so before a long scan, not after it
         raise ConfigError(f"--output {output}: 目录不存在 / no such directory {output.parent}")
     checks = load_registry(checks_dir).select(check_ids or [])
-    report = _run_with_progress(targets, checks, options, quiet)
-    text = render_json(report) if output_format == "json" else render_table(report, color=_color(output))
+    validate_settings(targets, checks)
+    stream_path = _stream_path(output)
+    resumed = _resumed(resume, stream_path, [c.id for c in checks], options)
+    keep = carried_over(resumed, targets) if resumed else []
+    remaining = [t for t in targets if t.id not in set(keep)]
     if output is not None:
-        try:
-            output.write_text(text, encoding="utf-8")
-        except OSError as exc:
-            raise ConfigError(f"--output {output}: 无法写入 / cannot write: {exc.strerror or exc}") from None
-        if not quiet:
-            stderr.print(f"报告已写入 / report written to {output}", markup=False, highlight=False)
-    else:
-        sys.stdout.write(text)
+        _remove(output, "--output")  # from here on, no stale report can pass for this scan's
+    sink = StreamSink(stream_path, ToolInfo(version=__version__), shard, resumed, keep)
+    try:
+        if workers > 1 and len(remaining) > 1:
+            from gkaudit.workers import run_workers  # multiprocessing is imported only when used
+
+            run, signum = run_workers(remaining, [c.id for c in checks], checks_dir, options, sink, workers)
+        else:
+            run, signum = _run_in_process(remaining, checks, options, sink, quiet)
+    except BaseException:
+        if output is None:  # a temp stream nobody was told about
+            stream_path.unlink(missing_ok=True)
+        raise
+    with signals_held():
+        sink.end(run.finished_at, run.interrupted, run.unfinished)
+        index = index_stream(stream_path)
+        report = ScanReport(tool=ToolInfo(version=__version__), started_at=index.header.started_at,
+                            finished_at=run.finished_at, scanner=run.scanner, totals=index.totals,
+                            interrupted=run.interrupted, unfinished=run.unfinished, shard=shard)
+        order = [t.id for t in targets if t.id in index.offsets]
+        _write_report(report, index.sites(order), output_format, output)
+    if resumed is not None and resumed.path != resume:
+        _remove(resumed.path, "--resume")  # the converted report or the stream moved aside
+    return _finish(report, stream_path, output, fail_on, quiet, signum, len(order))
+
+
+def _stream_path(output: Path | None) -> Path:
+    """Beside the report (`<output>.partial.jsonl`), or a temp file when the report goes to stdout."""
+    if output is not None:
+        return output.with_name(output.name + ".partial.jsonl")
+    fd, name = tempfile.mkstemp(prefix="gkaudit-", suffix=".partial.jsonl")
+    os.close(fd)
+    return Path(name)
+
+
+def _resumed(resume: Path | None, stream_path: Path, check_ids: list[str],
+             options: ScanOptions) -> StreamIndex | None:
+    if resume is None:
+        return None
+    index = open_resume(resume)
+    check_compatible(index, check_ids, options.now, resume)
+    if index.path.resolve() == stream_path.resolve():  # resuming from the stream this scan will write
+        aside = stream_path.with_name(stream_path.name + ".resumed")
+        os.replace(index.path, aside)
+        index.path = aside
+    return index
+
+
+def _remove(path: Path, option: str) -> None:
+    try:
+        path.unlink(missing_ok=True)
+    except OSError as exc:
+        raise ConfigError(f"{option} {path}: 无法删除旧文件 / cannot remove the old file: {exc.strerror}") from None
+
+
+def _run_in_process(targets: list[Target], checks: list[Check], options: ScanOptions, sink: StreamSink,
+                    quiet: bool) -> tuple[ScanRun, int | None]:
+    if quiet or not sys.stderr.isatty() or not targets:
+        return run_stoppable(lambda stop: run_sites(targets, checks, options, sink, stop=stop))
+    columns = (TextColumn("扫描 scanning"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=stderr, transient=True) as progress:
+        task = progress.add_task("scan", total=len(targets))
+        return run_stoppable(lambda stop: run_sites(targets, checks, options, sink,
+                                                    on_result=lambda *_: progress.advance(task), stop=stop))
+
+
+def _write_report(report: ScanReport, sites: Iterator[SiteReport], output_format: str,
+                  output: Path | None) -> None:
+    """JSON is streamed site by site; the table needs every row, so it alone holds them all."""
+    try:
+        if output_format == "json":
+            if output is None:
+                write_json(report, sites, sys.stdout)
+            else:
+                with atomic_writer(output) as out:
+                    write_json(report, sites, out)
+            return
+        text = render_table(report.model_copy(update={"sites": list(sites)}), color=_color(output))
+        if output is None:
+            sys.stdout.write(text)
+        else:
+            write_atomically(output, text)
+    except OSError as exc:
+        raise ConfigError(f"--output {output}: 无法写入 / cannot write: {exc.strerror or exc}") from None
+
+
+def _finish(report: ScanReport, stream_path: Path, output: Path | None, fail_on: str, quiet: bool,
+            signum: int | None, finished: int) -> int:
+    """Messages on stderr and the exit code; the stream is kept only when it can still be resumed."""
+    if output is not None and not quiet:
+        stderr.print(f"报告已写入 / report written to {output}", markup=False, highlight=False)
+    if report.interrupted:
+        stderr.print(f"gkaudit: 扫描被 {signal_name(signum) if signum else '中止'} 中断 / scan interrupted: "
+                     f"{finished} 个站点完成，{len(report.unfinished)} 个未完成 / unfinished；"
+                     f"继续 / resume: --resume {stream_path}", style="bold yellow", highlight=False,
+                     soft_wrap=True, markup=False)
+        return signal_exit_code(signum) if signum else 3
+    stream_path.unlink(missing_ok=True)
     code = exit_code(report, fail_on)
     if code == 3:
         stderr.print(f"gkaudit: 扫描无法进行 / scan could not run: {report.scanner.online_reason}",
@@ -95,17 +202,9 @@ def _color(output: Path | None) -> bool:
     return output is None and sys.stdout.isatty()
 
 
-def _run_with_progress(targets: list[Target], checks: list, options: ScanOptions, quiet: bool) -> ScanReport:
-    if quiet or not sys.stderr.isatty():
-        return asyncio.run(run_scan(targets, checks, options))
-    columns = (TextColumn("扫描 scanning"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with Progress(*columns, console=stderr, transient=True) as progress:
-        task = progress.add_task("scan", total=len(targets))
-        return asyncio.run(run_scan(targets, checks, options,
-                                    on_result=lambda *_: progress.advance(task)))
-
-
-def select_sites(sites: list[Target], site_ids: list[str], tags: list[str]) -> list[Target]:
+def select_sites(sites: list[Target], site_ids: list[str], tags: list[str],
+                 shard: str | None = None) -> list[Target]:
+    """The sites chosen by --site/--tag, then the slice --shard K/N of them (which may be empty)."""
     known = {s.id for s in sites}
     for site_id in site_ids:
         if site_id not in known:
@@ -113,4 +212,19 @@ def select_sites(sites: list[Target], site_ids: list[str], tags: list[str]) -> l
     chosen = [s for s in sites if (not site_ids or s.id in site_ids) and (not tags or set(tags) & set(s.tags))]
     if not chosen:
         raise ConfigError("没有符合 --site/--tag 的站点 / no site matches --site/--tag")
+    if shard is not None:
+        chosen = select_shard(chosen, *parse_shard(shard))
     return chosen
+
+
+MIN_SITES_PER_WORKER = 4  # with the default --workers, a smaller scan stays in one process
+
+
+def worker_count(requested: int | None, sites: int) -> int:
+    """--workers N as given (N >= 1), or by default the usable cores, one per MIN_SITES_PER_WORKER sites."""
+    if requested is not None:
+        if requested < 1:
+            raise ConfigError(f"--workers {requested}: 至少为 1 / must be at least 1")
+        return requested
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return max(1, min(cores, sites // MIN_SITES_PER_WORKER))

@@ -104,6 +104,10 @@ def summary_line(report: ScanReport) -> Text:
         if index:
             text.append("，")
         text.append(f"{status.label_zh} {count}", style=STATUS_STYLES[status])
+    if report.interrupted:
+        shown = "、".join(report.unfinished[:10]) + ("…" if len(report.unfinished) > 10 else "")
+        text.append(f"\n扫描被中断 / interrupted：{len(report.unfinished)} 个站点未完成 / unfinished"
+                    + (f"：{shown}" if shown else ""), style="bold yellow")
     if report.scanner.online is False:
         text.append(f"\n扫描机网络不可用：{report.scanner.online_reason}", style="bold red")
     if report.scanner.ipv6_usable is False:

@@ -1,0 +1,115 @@
+"""`gkaudit merge`: slice reports (--shard K/N, one per machine or job) joined into one report.
+
+Each input is validated against the report model (the JSON Schema's source) and must be of this
+schema's major version; a site id in two inputs is refused (two slices overlapped, or one file
+was given twice). Totals are recounted from the sites; `interrupted` and `unfinished` carry over.
+Inputs are read one at a time, twice (ids and totals first, then the sites as they are written),
+so memory holds one slice, not the whole scan.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from gkaudit import __version__
+from gkaudit.errors import ConfigError
+from gkaudit.model import (
+    SCHEMA_VERSION,
+    ScannerFacts,
+    ScanReport,
+    SiteReport,
+    ToolInfo,
+    add_totals,
+    empty_totals,
+)
+
+
+def merge_scanner(facts: Sequence[ScannerFacts], names: Sequence[str]) -> ScannerFacts:
+    """One set of scanner facts for slices scanned apart: a fact false anywhere is false, with that reason.
+
+    The slices must have been judged on the same day (`now`): verdicts with deadlines depend on it.
+    """
+    days = sorted({f.now for f in facts})
+    if len(days) > 1:
+        raise ConfigError(f"{', '.join(names)}: 判定日期不同 / judged on different dates "
+                          f"({', '.join(map(str, days))}); 请用同一个 --now 重新扫描 / scan with the same --now")
+    checks: list[str] = []
+    for fact in facts:
+        checks += [c for c in fact.checks if c not in checks]
+    merged = ScannerFacts(resolver="; ".join(dict.fromkeys(f.resolver for f in facts)), now=days[0],
+                          allow_private=any(f.allow_private for f in facts), checks=checks)
+    merged.ipv6_route = _all_true([f.ipv6_route for f in facts])
+    merged.online, merged.online_reason = _fact([(f.online, f.online_reason) for f in facts], names)
+    merged.ipv6_usable, merged.ipv6_reason = _fact([(f.ipv6_usable, f.ipv6_reason) for f in facts], names)
+    return merged
+
+
+def _all_true(values: list[bool | None]) -> bool | None:
+    if False in values:
+        return False
+    return True if True in values else None
+
+
+def _fact(pairs: list[tuple[bool | None, str | None]], names: Sequence[str]) -> tuple[bool | None, str | None]:
+    """False (with the first false slice's reason, named) if any slice says false, else True / None."""
+    for (value, reason), name in zip(pairs, names, strict=True):
+        if value is False:
+            return False, (f"{name}: {reason}" if len(pairs) > 1 else reason)
+    value = _all_true([v for v, _ in pairs])
+    return value, next((r for v, r in pairs if v is value and r), None)
+
+
+def load_report(path: Path) -> ScanReport:
+    """A validated report of this schema's major version; ConfigError (exit 2) in one line otherwise."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"{path}: 无法读取 / cannot read: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: 不是 UTF-8 文本 / not UTF-8 text") from None
+    try:
+        report = ScanReport.model_validate_json(text)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        where = ".".join(str(part) for part in error["loc"]) or "(file)"
+        raise ConfigError(f"{path}: 不是有效的 gkaudit JSON 报告 / not a valid gkaudit report: "
+                          f"{where}: {error['msg']}") from None
+    if report.schema_version.split(".")[0] != SCHEMA_VERSION.split(".")[0]:
+        raise ConfigError(f"{path}: 报告格式 {report.schema_version} 与本版本 {SCHEMA_VERSION} 不兼容 / "
+                          "incompatible schema version")
+    return report
+
+
+def plan_merge(paths: Sequence[Path]) -> ScanReport:
+    """The merged report without its sites (see `merged_sites`): facts, totals, interrupted, unfinished."""
+    if not paths:
+        raise ConfigError("merge: 至少给一个报告 / give at least one report")
+    owner: dict[str, Path] = {}
+    facts: list[ScannerFacts] = []
+    totals = empty_totals()
+    started, finished, unfinished, interrupted = [], [], [], False
+    for path in paths:
+        report = load_report(path)
+        for site in report.sites:
+            if site.id in owner:
+                raise ConfigError(f"merge: 站点 {site.id!r} 同时出现在 {owner[site.id]} 和 {path} / "
+                                  "duplicate site id")
+            owner[site.id] = path
+            add_totals(totals, site)
+        facts.append(report.scanner)
+        started.append(report.started_at)
+        finished.append(report.finished_at)
+        unfinished += report.unfinished
+        interrupted = interrupted or report.interrupted
+    return ScanReport(tool=ToolInfo(version=__version__), started_at=min(started), finished_at=max(finished),
+                      scanner=merge_scanner(facts, [str(p) for p in paths]), totals=totals,
+                      interrupted=interrupted, unfinished=[i for i in dict.fromkeys(unfinished) if i not in owner])
+
+
+def merged_sites(paths: Sequence[Path]) -> Iterator[SiteReport]:
+    """The sites of every input, in input order, one input in memory at a time."""
+    for path in paths:
+        yield from load_report(path).sites

@@ -1,0 +1,114 @@
+"""`--workers N`: the scan split into N slices (the --shard hash), each in its own process, then joined.
+
+Each worker is a fresh interpreter (multiprocessing "spawn": no state or threads inherited) that
+runs its slice with 1/N of --concurrency and streams its sites to its own file beside the
+scan's stream; the parent waits, then copies those lines into the scan's stream, so the final
+report is assembled exactly as for one process. SIGINT/SIGTERM received by the parent is passed
+to every worker (each stops cleanly and writes what it finished); a worker that dies leaves its
+unfinished sites listed as such.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import os
+import shutil
+import signal
+import sys
+import tempfile
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+from gkaudit import __version__
+from gkaudit.interrupt import STOP_SIGNALS, run_stoppable
+from gkaudit.merge import merge_scanner
+from gkaudit.model import ScannerFacts, ToolInfo
+from gkaudit.registry import load_registry
+from gkaudit.runner import ScanOptions, ScanRun, run_sites
+from gkaudit.shard import select_shard
+from gkaudit.stream import StreamError, StreamIndex, StreamSink, index_stream
+from gkaudit.targets import Target
+
+
+def run_workers(targets: list[Target], check_ids: list[str], checks_dir: Path | None, options: ScanOptions,
+                sink: StreamSink, count: int) -> tuple[ScanRun, int | None]:
+    """Scan `targets` in up to `count` processes, sites going to `sink`; returns the run and any signal."""
+    slices = [part for k in range(1, count + 1) if (part := select_shard(targets, k, count))]
+    share = _share(options, len(slices))
+    folder = Path(tempfile.mkdtemp(prefix=".gkaudit-workers-", dir=sink.path.parent))
+    context = multiprocessing.get_context("spawn")
+    paths = [folder / f"worker-{number}.jsonl" for number in range(1, len(slices) + 1)]
+    processes = [context.Process(target=_worker, name=f"gkaudit-worker-{number}",
+                                 args=(part, share, check_ids, checks_dir, path))
+                 for number, (part, path) in enumerate(zip(slices, paths, strict=True), start=1)]
+    started = datetime.now(UTC)
+    received: list[int] = []
+
+    def forward(number: int, _frame: object) -> None:
+        if not received:
+            received.append(number)
+        for process in processes:
+            if process.pid is not None and process.is_alive():
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(process.pid, signal.SIGTERM)
+
+    previous = {number: signal.signal(number, forward) for number in STOP_SIGNALS}
+    try:
+        for process in processes:
+            process.start()
+        for process in processes:
+            process.join()
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+    try:
+        return _combine(targets, paths, processes, sink, started, options), (received[0] if received else None)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _share(options: ScanOptions, workers: int) -> ScanOptions:
+    """Each worker's part of --concurrency (and of the sites audited at once), at least 1."""
+    fetch = replace(options.fetch, concurrency=max(1, options.fetch.concurrency // workers))
+    return replace(options, fetch=fetch, site_concurrency=max(1, options.site_concurrency // workers))
+
+
+def _combine(targets: list[Target], paths: list[Path], processes: list[multiprocessing.process.BaseProcess],
+             sink: StreamSink, started: datetime, options: ScanOptions) -> ScanRun:
+    indexes: list[StreamIndex] = []
+    for path in paths:
+        with contextlib.suppress(StreamError):  # a worker that died before its first line
+            indexes.append(index_stream(path))
+    scanners = [index.header.scanner for index in indexes]
+    names = [f"worker {number}" for number in range(1, len(indexes) + 1)]
+    scanner = merge_scanner(scanners, names) if scanners else ScannerFacts(
+        resolver=str(options.nameserver or "system"), now=options.now,
+        allow_private=options.fetch.allow_private)
+    sink.begin(min([i.header.started_at for i in indexes], default=started), scanner)
+    done: set[str] = set()
+    for index in indexes:
+        for site_id, line in index.raw_lines():
+            sink.copy(line)
+            done.add(site_id)
+    ended_cleanly = all(p.exitcode == 0 for p in processes) and all(
+        i.end is not None and not i.end.get("interrupted") for i in indexes) and len(indexes) == len(paths)
+    unfinished = [t.id for t in targets if t.id not in done]
+    return ScanRun(started_at=started, finished_at=datetime.now(UTC), scanner=scanner,
+                   interrupted=not ended_cleanly or bool(unfinished), unfinished=unfinished)
+
+
+def _worker(targets: list[Target], options: ScanOptions, check_ids: list[str], checks_dir: Path | None,
+            path: Path) -> None:
+    """One worker process: its slice, streamed to `path`; SIGINT/SIGTERM stop it cleanly."""
+    try:
+        checks = load_registry(checks_dir).select(check_ids)
+        sink = StreamSink(path, ToolInfo(version=__version__))
+        run, _ = run_stoppable(lambda stop: run_sites(targets, checks, options, sink, stop=stop))
+        for number in STOP_SIGNALS:  # finishing the file now beats dying on a second signal
+            signal.signal(number, signal.SIG_IGN)
+        sink.end(run.finished_at, run.interrupted, run.unfinished)
+    except Exception as exc:  # one line, as everywhere; the parent lists this slice as unfinished
+        print(f"gkaudit worker: 内部错误 / internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        sys.exit(3)
