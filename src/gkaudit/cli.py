@@ -16,10 +16,13 @@ from rich.console import Console
 
 from gkaudit import __version__
 from gkaudit.errors import ConfigError, GkauditError
+from gkaudit.files import write_atomically
+from gkaudit.merge import merge_reports, missing_shards
 from gkaudit.registry import load_registry
 from gkaudit.report.json import render_schema
 from gkaudit.scan import build_options, scan_and_report, select_sites, worker_count
 from gkaudit.targets import SiteKind, load_targets, target_for_url
+from gkaudit.targets_import import import_csv
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
                   help="gkaudit：政府网站政务公开合规检查 / audit government websites for disclosure rules.")
@@ -109,18 +112,61 @@ def list_checks(checks_dir: ChecksDirOpt = None) -> None:
                    f"{'':<14} 适用: {kinds}")
 
 
-@app.command("targets")
+targets_app = typer.Typer(no_args_is_help=False, rich_markup_mode=None,
+                          help="Validate and list the targets file; `targets import` builds one from a CSV.")
+app.add_typer(targets_app, name="targets")
+
+
+@targets_app.callback(invoke_without_command=True)
 def list_targets(
+    ctx: typer.Context,
     targets_file: Annotated[Path, typer.Option("--targets", "-t", help="targets.yaml")] = Path("targets.yaml"),
     checks_dir: ChecksDirOpt = None,
 ) -> None:
     """Validate the targets file (check ids in settings and waivers included) and list its sites."""
+    if ctx.invoked_subcommand is not None:
+        return
     loaded = load_targets(targets_file, load_registry(checks_dir).ids())
     for site in loaded.sites:
         extra = f" parent={site.parent}" if site.parent else ""
         waivers = f" waivers={len(site.waivers)}" if site.waivers else ""
         typer.echo(f"{site.id:<14} {site.kind.value:<10} {site.url:<40} {site.name}{extra}{waivers}")
     typer.echo(f"{targets_file}: {len(loaded.sites)} 个站点，格式正确 / {len(loaded.sites)} sites, valid")
+
+
+@targets_app.command("import")
+def import_targets(
+    csv_file: Annotated[Path, typer.Argument(help="CSV: 网站名称,首页网址,网站标识码,主办单位,网站类型")],
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write targets.yaml to FILE")] = None,
+) -> None:
+    """Build targets.yaml from a national site registry export (UTF-8 or GBK CSV)."""
+    text = import_csv(csv_file)
+    if output is None:
+        sys.stdout.write(text)
+        return
+    try:
+        write_atomically(output, text)
+    except OSError as exc:
+        raise ConfigError(f"--output {output}: 无法写入 / cannot write: {exc.strerror or exc}") from None
+    count = text.count("\n- id: ")
+    stderr.print(f"{output}: {count} 个站点 / sites", markup=False, highlight=False)
+
+
+@app.command("merge")
+def merge(
+    reports: Annotated[list[Path], typer.Argument(help="JSON reports of slices (--shard K/N) of one scan")],
+    output: OutputOpt = None,
+) -> None:
+    """Join slice reports into one JSON report (refuses a site in two inputs)."""
+    if output is not None and not output.parent.is_dir():
+        raise ConfigError(f"--output {output}: 目录不存在 / no such directory {output.parent}")
+    merged = merge_reports(reports, output, sys.stdout)
+    for shard in missing_shards(reports):
+        stderr.print(f"gkaudit merge: 注意 / note: 缺少分片 / slice {shard} is missing", style="yellow",
+                     highlight=False, markup=False)
+    if output is not None:
+        stderr.print(f"{len(reports)} 个报告已合并 / reports merged: {sum(merged.totals.values())} 个结果 / "
+                     f"results -> {output}", markup=False, highlight=False)
 
 
 @app.command("schema")

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import TextIO
 
 from pydantic import ValidationError
 
 from gkaudit import __version__
 from gkaudit.errors import ConfigError
+from gkaudit.files import atomic_writer
 from gkaudit.model import (
     SCHEMA_VERSION,
     ScannerFacts,
@@ -25,6 +27,7 @@ from gkaudit.model import (
     add_totals,
     empty_totals,
 )
+from gkaudit.report.json import write_json
 
 
 def merge_scanner(facts: Sequence[ScannerFacts], names: Sequence[str]) -> ScannerFacts:
@@ -113,3 +116,25 @@ def merged_sites(paths: Sequence[Path]) -> Iterator[SiteReport]:
     """The sites of every input, in input order, one input in memory at a time."""
     for path in paths:
         yield from load_report(path).sites
+
+
+def missing_shards(paths: Sequence[Path]) -> list[str]:
+    """The K/N slices absent from inputs that are all slices of one N (e.g. ['2/3']); [] otherwise."""
+    shards = [load_report(path).shard for path in paths]
+    counts = {shard.split("/")[1] for shard in shards if shard}
+    if None in shards or len(counts) != 1:
+        return []
+    count = int(counts.pop())
+    present = {int(shard.split("/")[0]) for shard in shards if shard}
+    return [f"{k}/{count}" for k in range(1, count + 1) if k not in present]
+
+
+def merge_reports(paths: Sequence[Path], output: Path | None, out: TextIO) -> ScanReport:
+    """Validate and merge `paths`; write the JSON report to `output` atomically (or to `out`)."""
+    merged = plan_merge(paths)
+    if output is not None:
+        with atomic_writer(output) as target:
+            write_json(merged, merged_sites(paths), target)
+    else:
+        write_json(merged, merged_sites(paths), out)
+    return merged
