@@ -93,6 +93,25 @@ def test_report_round_trips(report: ScanReport) -> None:
     assert ScanReport.model_validate_json(render_json(report)) == report
 
 
+def test_streamed_json_is_the_models_own_json(report: ScanReport) -> None:
+    """The writer that streams sites from disk writes byte for byte what pydantic writes for a whole report."""
+    assert render_json(report) == report.model_dump_json(indent=2) + "\n"
+    empty = report.model_copy(update={"sites": []})
+    assert render_json(empty) == empty.model_dump_json(indent=2) + "\n"
+
+
+def test_schema_1_1_describes_interrupted_scans_and_slices(report: ScanReport) -> None:
+    assert SCHEMA_VERSION == "1.1"
+    properties = json_schema()["properties"]
+    assert properties["interrupted"]["type"] == "boolean"
+    assert properties["unfinished"]["items"]["type"] == "string"
+    assert {"interrupted", "unfinished", "shard"}.isdisjoint(json_schema()["required"])  # 1.0 readers' files load
+    document = json.loads(render_json(report))
+    assert document["interrupted"] is False and document["unfinished"] == [] and document["shard"] is None
+    stopped = report.model_copy(update={"interrupted": True, "unfinished": ["a", "b"]})
+    jsonschema.validate(json.loads(render_json(stopped)), json_schema(), cls=jsonschema.Draft202012Validator)
+
+
 def test_table_shows_every_site_and_status(report: ScanReport) -> None:
     text = render_table(report)
     for site in report.sites:

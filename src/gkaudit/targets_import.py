@@ -157,7 +157,7 @@ def host_id(url: str) -> str:
     host = host.removeprefix("www.")
     if parts.port:
         host += f"-{parts.port}"
-    return re.sub(r"[^a-z0-9]+", "-", host).strip("-") or "site"
+    return re.sub(r"[^a-z0-9-]+", "-", host).strip("-") or "site"
 
 
 def site_ids(rows: list[Row]) -> list[str]:

@@ -1,0 +1,125 @@
+"""SIGTERM / SIGINT during a scan: a valid report of what finished, `interrupted`, the rest listed; atomic files.
+
+The web has fast sites and slow ones (every answer delayed a minute). The signal is sent once the
+fast sites are in the result stream (about 2 s in), so the slow ones are certainly in flight.
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from gkaudit.report.json import json_schema
+from gkaudit.simweb.web import SimWeb
+
+from scalekit import build_sites, gkaudit, sim_args, start_gkaudit, streamed_ids, write_targets
+
+FAST = ["fast1", "fast2", "fast3"]
+SLOW = ["slow1", "slow2"]
+
+
+@pytest.fixture(scope="module")
+def web(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimWeb]:
+    specs = {name: {} for name in [*FAST, "fast4"]} | {name: {"latency_ms": 60_000} for name in SLOW}
+    root = build_sites(tmp_path_factory.mktemp("interrupt") / "sites", specs)
+    with SimWeb(roots=[root]) as simulated:
+        yield simulated
+
+
+def wait_for_streamed(folder: Path, ids: list[str], process: subprocess.Popen[str]) -> None:
+    deadline = time.monotonic() + 90
+    while not set(ids) <= streamed_ids(folder):
+        assert process.poll() is None, process.communicate()
+        assert time.monotonic() < deadline, "fast sites never reached the stream"
+        time.sleep(0.2)
+
+
+def interrupted_scan(web: SimWeb, tmp_path: Path, sig: int, *more: str) -> tuple[subprocess.Popen[str], str, Path]:
+    targets = write_targets(tmp_path / "targets.yaml", web, [*FAST, *SLOW])
+    output = tmp_path / "report.json"
+    process = start_gkaudit("scan", "--targets", targets, *sim_args(web), "--timeout", "120", "--format", "json",
+                            "--output", output, *more)
+    wait_for_streamed(tmp_path, FAST, process)
+    process.send_signal(sig)
+    _, stderr = process.communicate(timeout=60)
+    return process, stderr, output
+
+
+@pytest.mark.parametrize(("sig", "code"), [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_signal_leaves_a_valid_interrupted_report(web: SimWeb, tmp_path: Path, sig: int, code: int,
+                                                  workers: str) -> None:
+    process, stderr, output = interrupted_scan(web, tmp_path, sig, "--workers", workers)
+    assert process.returncode == code, stderr
+    assert "Traceback" not in stderr
+    report = json.loads(output.read_text(encoding="utf-8"))
+    jsonschema.validate(report, json_schema())
+    assert report["interrupted"] is True
+    assert sorted(report["unfinished"]) == SLOW
+    assert [site["id"] for site in report["sites"]] == FAST  # targets order, finished sites only
+    assert sum(report["totals"].values()) == len(FAST)
+    assert "--resume" in stderr and signal.Signals(sig).name in stderr
+    assert (tmp_path / "report.json.partial.jsonl").is_file()  # kept for --resume
+    assert not list(tmp_path.glob(".report.json.*.tmp")) and not list(tmp_path.glob(".gkaudit-workers-*"))
+
+
+def test_resume_from_the_stream_skips_finished_sites(web: SimWeb, tmp_path: Path) -> None:
+    _, _, output = interrupted_scan(web, tmp_path, signal.SIGTERM, "--workers", "1")
+    stream = tmp_path / "report.json.partial.jsonl"
+    before = {name: len(web.requests_for(f"{name}.scale.test")) for name in FAST}
+    targets = write_targets(tmp_path / "resume.yaml", web, [*FAST, "fast4"])  # the slow ones dropped, one added
+    done = gkaudit("scan", "--targets", targets, *sim_args(web), "--format", "json", "--output", output,
+                   "--resume", stream, "--workers", "1")
+    assert done.returncode == 0, done.stderr
+    report = json.loads(output.read_text(encoding="utf-8"))
+    jsonschema.validate(report, json_schema())
+    assert [site["id"] for site in report["sites"]] == [*FAST, "fast4"]
+    assert report["interrupted"] is False and report["unfinished"] == []
+    assert {name: len(web.requests_for(f"{name}.scale.test")) for name in FAST} == before  # not fetched again
+    assert not stream.exists() and not list(tmp_path.glob("*.resumed"))
+
+
+def test_resume_of_another_scan_is_refused_in_one_line(web: SimWeb, tmp_path: Path) -> None:
+    targets = write_targets(tmp_path / "t.yaml", web, ["fast1"])
+    first = tmp_path / "first.json"
+    assert gkaudit("scan", "--targets", targets, *sim_args(web), "--format", "json", "-o", first).returncode == 0
+    args = [a for a in sim_args(web) if a != "reachability"] + ["ipv6"]  # --check ipv6 instead
+    done = gkaudit("scan", "--targets", targets, *args, "--resume", first)
+    assert done.returncode == 2
+    assert len(done.stderr.strip().splitlines()) == 1 and "not the same checks" in done.stderr
+    junk = tmp_path / "junk.jsonl"
+    junk.write_text("hello\n", encoding="utf-8")
+    done = gkaudit("scan", "--targets", targets, *sim_args(web), "--resume", junk)
+    assert done.returncode == 2 and "neither a gkaudit result stream nor a JSON report" in done.stderr
+
+
+def test_a_killed_scan_leaves_no_stale_report(web: SimWeb, tmp_path: Path) -> None:
+    """SIGKILL (a crash, the OOM killer): yesterday's report must not pass for today's."""
+    output = tmp_path / "report.json"
+    output.write_text('{"yesterday": true}', encoding="utf-8")
+    targets = write_targets(tmp_path / "targets.yaml", web, [*FAST, *SLOW])
+    process = start_gkaudit("scan", "--targets", targets, *sim_args(web), "--timeout", "120", "--format",
+                            "json", "--output", output, "--workers", "1")
+    wait_for_streamed(tmp_path, FAST, process)
+    process.kill()
+    process.communicate(timeout=30)
+    assert not output.exists()
+    assert streamed_ids(tmp_path) == set(FAST)  # what finished is on disk, ready for --resume
+
+
+def test_a_finished_scan_replaces_the_report_and_removes_its_stream(web: SimWeb, tmp_path: Path) -> None:
+    output = tmp_path / "report.json"
+    output.write_text("old", encoding="utf-8")
+    targets = write_targets(tmp_path / "targets.yaml", web, FAST)
+    done = gkaudit("scan", "--targets", targets, *sim_args(web), "--format", "json", "--output", output)
+    assert done.returncode == 0, done.stderr
+    report = json.loads(output.read_text(encoding="utf-8"))
+    assert report["interrupted"] is False and [s["id"] for s in report["sites"]] == FAST
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.json", "targets.yaml"]
