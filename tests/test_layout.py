@@ -21,12 +21,14 @@ DATA_TABLES: frozenset[str] = frozenset()
 
 # Floors, lowest first: a module may import its own floor and those below it, never one above.
 FLOORS: list[tuple[str, tuple[str, ...]]] = [
-    ("base", ("gkaudit", "gkaudit.errors", "gkaudit.model", "gkaudit.settings", "gkaudit.targets")),
+    ("base", ("gkaudit", "gkaudit.errors", "gkaudit.model", "gkaudit.settings", "gkaudit.targets",
+              "gkaudit.targets_import", "gkaudit.files", "gkaudit.shard", "gkaudit.stream", "gkaudit.resume",
+              "gkaudit.interrupt")),
     ("net", ("gkaudit.net",)),
     ("report", ("gkaudit.report",)),
     ("columns", ("gkaudit.columns", "gkaudit.context", "gkaudit.check")),
     ("checks", ("gkaudit.checks",)),
-    ("runner", ("gkaudit.registry", "gkaudit.runner")),
+    ("runner", ("gkaudit.registry", "gkaudit.runner", "gkaudit.workers")),
     ("scan", ("gkaudit.scan",)),
     ("simweb", ("gkaudit.simweb",)),
     ("cli", ("gkaudit.cli", "gkaudit.__main__")),

@@ -19,10 +19,10 @@ import jsonschema
 import pytest
 import yaml
 
-from gkaudit.check import load_registry
 from gkaudit.errors import ConfigError
 from gkaudit.files import atomic_writer
 from gkaudit.model import ScannerFacts, ScanReport, SiteReport, ToolInfo
+from gkaudit.registry import load_registry
 from gkaudit.report.json import json_schema
 from gkaudit.runner import run_scan, run_sites
 from gkaudit.scan import worker_count

@@ -17,9 +17,9 @@ from rich.console import Console
 from gkaudit import __version__
 from gkaudit.errors import ConfigError, GkauditError
 from gkaudit.files import write_atomically
-from gkaudit.merge import merge_reports, missing_shards
 from gkaudit.registry import load_registry
 from gkaudit.report.json import render_schema
+from gkaudit.report.merge import merge_reports, missing_shards
 from gkaudit.scan import build_options, scan_and_report, select_sites, worker_count
 from gkaudit.targets import SiteKind, load_targets, target_for_url
 from gkaudit.targets_import import import_csv

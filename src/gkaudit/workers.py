@@ -23,9 +23,9 @@ from pathlib import Path
 
 from gkaudit import __version__
 from gkaudit.interrupt import STOP_SIGNALS, run_stoppable
-from gkaudit.merge import merge_scanner
 from gkaudit.model import ScannerFacts, ToolInfo
 from gkaudit.registry import load_registry
+from gkaudit.report.merge import merge_scanner
 from gkaudit.runner import ScanOptions, ScanRun, run_sites
 from gkaudit.shard import select_shard
 from gkaudit.stream import StreamError, StreamIndex, StreamSink, index_stream
