@@ -20,6 +20,7 @@ from gkaudit.files import write_atomically
 from gkaudit.registry import load_registry
 from gkaudit.report.json import render_schema
 from gkaudit.report.merge import merge_reports, missing_shards
+from gkaudit.runner import exit_code
 from gkaudit.scan import build_options, scan_and_report, select_sites, worker_count
 from gkaudit.targets import SiteKind, load_targets, target_for_url
 from gkaudit.targets_import import import_csv
@@ -156,17 +157,25 @@ def import_targets(
 def merge(
     reports: Annotated[list[Path], typer.Argument(help="JSON reports of slices (--shard K/N) of one scan")],
     output: OutputOpt = None,
+    fail_on: Annotated[str | None, typer.Option("--fail-on", help="Exit as `scan` does (1 when a result is "
+                                                "at least warn | fail; 3 scanner offline); default: exit 0")] = None,
 ) -> None:
     """Join slice reports into one JSON report (refuses a site in two inputs)."""
     if output is not None and not output.parent.is_dir():
         raise ConfigError(f"--output {output}: 目录不存在 / no such directory {output.parent}")
+    if fail_on not in (None, "warn", "fail"):
+        raise ConfigError(f"--fail-on {fail_on!r}: 应为 warn 或 fail / expected warn or fail")
     merged = merge_reports(reports, output, sys.stdout)
     for shard in missing_shards(reports):
         stderr.print(f"gkaudit merge: 注意 / note: 缺少分片 / slice {shard} is missing", style="yellow",
                      highlight=False, markup=False)
+    if merged.unfinished:
+        stderr.print(f"gkaudit merge: 注意 / note: {len(merged.unfinished)} 个站点未完成 / sites unfinished "
+                     "(interrupted slices)", style="yellow", highlight=False, markup=False)
     if output is not None:
         stderr.print(f"{len(reports)} 个报告已合并 / reports merged: {sum(merged.totals.values())} 个结果 / "
                      f"results -> {output}", markup=False, highlight=False)
+    raise typer.Exit(exit_code(merged, fail_on) if fail_on else 0)
 
 
 @app.command("schema")
