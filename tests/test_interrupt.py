@@ -83,7 +83,7 @@ def test_resume_from_the_stream_skips_finished_sites(web: SimWeb, tmp_path: Path
     assert [site["id"] for site in report["sites"]] == [*FAST, "fast4"]
     assert report["interrupted"] is False and report["unfinished"] == []
     assert {name: len(web.requests_for(f"{name}.scale.test")) for name in FAST} == before  # not fetched again
-    assert not stream.exists() and not list(tmp_path.glob("*.resumed"))
+    assert not stream.exists() and not list(tmp_path.glob("*.new"))
 
 
 def test_resume_of_another_scan_is_refused_in_one_line(web: SimWeb, tmp_path: Path) -> None:

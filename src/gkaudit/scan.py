@@ -89,7 +89,7 @@ def scan_and_report(targets: list[Target], options: ScanOptions, *, check_ids: l
     checks = load_registry(checks_dir).select(check_ids or [])
     validate_settings(targets, checks)
     stream_path = _stream_path(output)
-    resumed = _resumed(resume, stream_path, [c.id for c in checks], options)
+    resumed = _resumed(resume, [c.id for c in checks], options)
     keep = carried_over(resumed, targets) if resumed else []
     remaining = [t for t in targets if t.id not in set(keep)]
     if output is not None:
@@ -114,8 +114,8 @@ def scan_and_report(targets: list[Target], options: ScanOptions, *, check_ids: l
                             interrupted=run.interrupted, unfinished=run.unfinished, shard=shard)
         order = [t.id for t in targets if t.id in index.offsets]
         _write_report(report, index.sites(order), output_format, output)
-    if resumed is not None and resumed.path != resume:
-        _remove(resumed.path, "--resume")  # the converted report or the stream moved aside
+    if resumed is not None and resumed.path not in (resume, stream_path):
+        _remove(resumed.path, "--resume")  # the report converted to a stream
     return _finish(report, stream_path, output, fail_on, quiet, signum, len(order))
 
 
@@ -128,16 +128,11 @@ def _stream_path(output: Path | None) -> Path:
     return Path(name)
 
 
-def _resumed(resume: Path | None, stream_path: Path, check_ids: list[str],
-             options: ScanOptions) -> StreamIndex | None:
+def _resumed(resume: Path | None, check_ids: list[str], options: ScanOptions) -> StreamIndex | None:
     if resume is None:
         return None
     index = open_resume(resume)
     check_compatible(index, check_ids, options.now, resume)
-    if index.path.resolve() == stream_path.resolve():  # resuming from the stream this scan will write
-        aside = stream_path.with_name(stream_path.name + ".resumed")
-        os.replace(index.path, aside)
-        index.path = aside
     return index
 
 

@@ -12,6 +12,7 @@ order asked for. A line cut short by a crash (the last one, without its newline)
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -168,11 +169,16 @@ class StreamSink:
             started_at = self.resumed.header.started_at
         header = ScanReport(tool=self.tool, started_at=started_at, finished_at=started_at, scanner=scanner,
                             shard=self.shard)
-        self.stream = SiteStream(self.path, header)
+        # Written beside, then renamed over `path`: the stream resumed from may be `path` itself, and a
+        # scan killed before this point must leave it whole.
+        fresh = self.path.with_name(self.path.name + ".new")
+        self.stream = SiteStream(fresh, header)
         if self.resumed is not None:
             for site_id, line in self.resumed.raw_lines():
                 if site_id in self.keep:
                     self.stream.copy(line)
+        os.replace(fresh, self.path)  # the open file follows the rename
+        self.stream.path = self.path
 
     def site(self, report: SiteReport) -> None:
         assert self.stream is not None, "begin() first"

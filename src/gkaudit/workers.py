@@ -17,6 +17,7 @@ import shutil
 import signal
 import sys
 import tempfile
+import threading
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -54,7 +55,8 @@ def run_workers(targets: list[Target], check_ids: list[str], checks_dir: Path | 
                 with contextlib.suppress(ProcessLookupError):
                     os.kill(process.pid, signal.SIGTERM)
 
-    previous = {number: signal.signal(number, forward) for number in STOP_SIGNALS}
+    main = threading.current_thread() is threading.main_thread()  # only it receives signals
+    previous = {number: signal.signal(number, forward) for number in (STOP_SIGNALS if main else ())}
     try:
         for process in processes:
             process.start()
