@@ -123,3 +123,21 @@ def test_a_finished_scan_replaces_the_report_and_removes_its_stream(web: SimWeb,
     report = json.loads(output.read_text(encoding="utf-8"))
     assert report["interrupted"] is False and [s["id"] for s in report["sites"]] == FAST
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report.json", "targets.yaml"]
+
+
+def test_check_command_interrupted_reports_its_site_unfinished(web: SimWeb, tmp_path: Path) -> None:
+    output = tmp_path / "one.json"
+    process = start_gkaudit("check", web.url("slow1.scale.test"), *sim_args(web), "--timeout", "120",
+                            "--format", "json", "--output", output)
+    stream = tmp_path / "one.json.partial.jsonl"
+    deadline = time.monotonic() + 60
+    while not (stream.exists() and stream.read_text(encoding="utf-8").endswith("\n")):  # the scan has begun
+        assert process.poll() is None and time.monotonic() < deadline, process.communicate()
+        time.sleep(0.1)
+    process.send_signal(signal.SIGTERM)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 143, stderr
+    report = json.loads(output.read_text(encoding="utf-8"))
+    jsonschema.validate(report, json_schema())
+    assert report["interrupted"] is True and report["sites"] == [] and len(report["unfinished"]) == 1
+    assert "--resume" not in stderr and not stream.exists()  # `check` has no --resume: nothing kept

@@ -101,7 +101,8 @@ def check_url(
         raise ConfigError(f"{url!r}: 不是有效的 http(s) 网址 / not a valid http(s) URL ({exc.__class__.__name__})") \
             from None
     raise typer.Exit(scan_and_report([target], options, check_ids=check, checks_dir=checks_dir,
-                                     output_format=output_format, output=output, fail_on=fail_on, quiet=quiet))
+                                     output_format=output_format, output=output, fail_on=fail_on, quiet=quiet,
+                                     resumable=False))
 
 
 @app.command("checks")

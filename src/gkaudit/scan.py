@@ -73,12 +73,14 @@ def _check_ca_bundle(path: Path) -> None:
 
 def scan_and_report(targets: list[Target], options: ScanOptions, *, check_ids: list[str] | None,
                     checks_dir: Path | None, output_format: str, output: Path | None, fail_on: str,
-                    quiet: bool, resume: Path | None = None, shard: str | None = None, workers: int = 1) -> int:
+                    quiet: bool, resume: Path | None = None, shard: str | None = None, workers: int = 1,
+                    resumable: bool = True) -> int:
     """Run the scan (streamed to disk as sites finish), write the report, return the exit code.
 
     `--output` is removed before the first request and written atomically at the end, so after a
     crash there is no report rather than yesterday's; an interrupted scan (SIGINT/SIGTERM) still
-    writes one, with `interrupted` and `unfinished`, and keeps its stream for `--resume`.
+    writes one, with `interrupted` and `unfinished`, and keeps its stream for `--resume` (when the
+    command has one: `resumable`).
     """
     if output_format not in ("table", "json"):
         raise ConfigError(f"--format {output_format!r}: 应为 table 或 json / expected table or json")
@@ -116,7 +118,9 @@ def scan_and_report(targets: list[Target], options: ScanOptions, *, check_ids: l
         _write_report(report, index.sites(order), output_format, output)
     if resumed is not None and resumed.path not in (resume, stream_path):
         _remove(resumed.path, "--resume")  # the report converted to a stream
-    return _finish(report, stream_path, output, fail_on, quiet, signum, len(order))
+    if not resumable:
+        stream_path.unlink(missing_ok=True)
+    return _finish(report, stream_path if resumable else None, output, fail_on, quiet, signum, len(order))
 
 
 def _stream_path(output: Path | None) -> Path:
@@ -174,18 +178,19 @@ def _write_report(report: ScanReport, sites: Iterator[SiteReport], output_format
         raise ConfigError(f"--output {output}: 无法写入 / cannot write: {exc.strerror or exc}") from None
 
 
-def _finish(report: ScanReport, stream_path: Path, output: Path | None, fail_on: str, quiet: bool,
+def _finish(report: ScanReport, stream_path: Path | None, output: Path | None, fail_on: str, quiet: bool,
             signum: int | None, finished: int) -> int:
     """Messages on stderr and the exit code; the stream is kept only when it can still be resumed."""
     if output is not None and not quiet:
         stderr.print(f"报告已写入 / report written to {output}", markup=False, highlight=False)
     if report.interrupted:
         stderr.print(f"gkaudit: 扫描被 {signal_name(signum) if signum else '中止'} 中断 / scan interrupted: "
-                     f"{finished} 个站点完成，{len(report.unfinished)} 个未完成 / unfinished；"
-                     f"继续 / resume: --resume {stream_path}", style="bold yellow", highlight=False,
-                     soft_wrap=True, markup=False)
+                     f"{finished} 个站点完成，{len(report.unfinished)} 个未完成 / unfinished"
+                     + (f"；继续 / resume: --resume {stream_path}" if stream_path else ""),
+                     style="bold yellow", highlight=False, soft_wrap=True, markup=False)
         return signal_exit_code(signum) if signum else 3
-    stream_path.unlink(missing_ok=True)
+    if stream_path is not None:
+        stream_path.unlink(missing_ok=True)
     code = exit_code(report, fail_on)
     if code == 3:
         stderr.print(f"gkaudit: 扫描无法进行 / scan could not run: {report.scanner.online_reason}",

@@ -19,7 +19,8 @@ def run_demo(*, check_ids: list[str] | None, output_format: str, output: Path | 
     with SimWeb() as web:
         options = simweb_scan_options(web, now)
         return scan_and_report(web.targets(), options, check_ids=check_ids, checks_dir=None,
-                               output_format=output_format, output=output, fail_on=fail_on, quiet=quiet)
+                               output_format=output_format, output=output, fail_on=fail_on, quiet=quiet,
+                               resumable=False)
 
 
 def serve_forever(now: str | None) -> None:
