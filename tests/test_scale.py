@@ -260,3 +260,22 @@ def test_default_workers_keep_a_small_scan_in_one_process() -> None:
     assert worker_count(None, 3) == 1
     assert 1 <= worker_count(None, 1000) <= (os.cpu_count() or 1)
     assert worker_count(5, 3) == 5
+
+
+def test_worker_progress_counts_each_finished_site_once(tmp_path: Path) -> None:
+    from gkaudit.workers import _Progress
+
+    path = tmp_path / "w.jsonl"
+    watched = _Progress([path, tmp_path / "not-yet.jsonl"])
+    assert watched.new_sites() == 0
+    stream = SiteStream(path, header())
+    stream.write(site("a"))
+    stream.write(site("b"))
+    assert watched.new_sites() == 2
+    with path.open("a", encoding="utf-8") as out:
+        out.write(site("c").model_dump_json()[:30])  # half a line: not yet
+    assert watched.new_sites() == 0
+    with path.open("a", encoding="utf-8") as out:
+        out.write(site("c").model_dump_json()[30:] + "\n")
+    stream.end(datetime.now(UTC), False, [])
+    assert watched.new_sites() == 1

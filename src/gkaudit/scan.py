@@ -7,11 +7,12 @@ line per problem.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import ssl
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 
@@ -19,7 +20,6 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from gkaudit import __version__
-from gkaudit.check import Check
 from gkaudit.errors import ConfigError
 from gkaudit.files import atomic_writer, write_atomically
 from gkaudit.interrupt import run_stoppable, signal_exit_code, signal_name, signals_held
@@ -30,7 +30,7 @@ from gkaudit.registry import load_registry
 from gkaudit.report.json import write_json
 from gkaudit.report.table import render_table
 from gkaudit.resume import carried_over, check_compatible, open_resume
-from gkaudit.runner import ScanOptions, ScanRun, exit_code, run_sites, validate_settings
+from gkaudit.runner import ScanOptions, exit_code, run_sites, validate_settings
 from gkaudit.shard import parse_shard, select_shard
 from gkaudit.stream import StreamIndex, StreamSink, index_stream
 from gkaudit.targets import Target
@@ -101,9 +101,14 @@ def scan_and_report(targets: list[Target], options: ScanOptions, *, check_ids: l
         if workers > 1 and len(remaining) > 1:
             from gkaudit.workers import run_workers  # multiprocessing is imported only when used
 
-            run, signum = run_workers(remaining, [c.id for c in checks], checks_dir, options, sink, workers)
+            with _progress(len(remaining), quiet) as advance:
+                run, signum = run_workers(remaining, [c.id for c in checks], checks_dir, options, sink, workers,
+                                          advance)
         else:
-            run, signum = _run_in_process(remaining, checks, options, sink, quiet)
+            with _progress(len(remaining), quiet) as advance:
+                run, signum = run_stoppable(lambda stop: run_sites(
+                    remaining, checks, options, sink, on_result=(lambda *_: advance()) if advance else None,
+                    stop=stop))
     except BaseException:
         if output is None:  # a temp stream nobody was told about
             stream_path.unlink(missing_ok=True)
@@ -147,15 +152,16 @@ def _remove(path: Path, option: str) -> None:
         raise ConfigError(f"{option} {path}: 无法删除旧文件 / cannot remove the old file: {exc.strerror}") from None
 
 
-def _run_in_process(targets: list[Target], checks: list[Check], options: ScanOptions, sink: StreamSink,
-                    quiet: bool) -> tuple[ScanRun, int | None]:
-    if quiet or not sys.stderr.isatty() or not targets:
-        return run_stoppable(lambda stop: run_sites(targets, checks, options, sink, stop=stop))
+@contextlib.contextmanager
+def _progress(total: int, quiet: bool) -> Iterator[Callable[[], None] | None]:
+    """A progress bar on stderr when it is a terminal: yields `advance` (one site done), else None."""
+    if quiet or not sys.stderr.isatty() or not total:
+        yield None
+        return
     columns = (TextColumn("扫描 scanning"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=stderr, transient=True) as progress:
-        task = progress.add_task("scan", total=len(targets))
-        return run_stoppable(lambda stop: run_sites(targets, checks, options, sink,
-                                                    on_result=lambda *_: progress.advance(task), stop=stop))
+        task = progress.add_task("scan", total=total)
+        yield lambda: progress.advance(task)
 
 
 def _write_report(report: ScanReport, sites: Iterator[SiteReport], output_format: str,

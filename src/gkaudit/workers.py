@@ -18,6 +18,8 @@ import signal
 import sys
 import tempfile
 import threading
+import time
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -34,8 +36,11 @@ from gkaudit.targets import Target
 
 
 def run_workers(targets: list[Target], check_ids: list[str], checks_dir: Path | None, options: ScanOptions,
-                sink: StreamSink, count: int) -> tuple[ScanRun, int | None]:
-    """Scan `targets` in up to `count` processes, sites going to `sink`; returns the run and any signal."""
+                sink: StreamSink, count: int, on_site: Callable[[], None] | None = None) -> tuple[ScanRun, int | None]:
+    """Scan `targets` in up to `count` processes, sites going to `sink`; returns the run and any signal.
+
+    `on_site` (the progress bar) is called once per site the workers have finished so far.
+    """
     slices = [part for k in range(1, count + 1) if (part := select_shard(targets, k, count))]
     share = _share(options, len(slices))
     folder = Path(tempfile.mkdtemp(prefix=".gkaudit-workers-", dir=sink.path.parent))
@@ -60,6 +65,11 @@ def run_workers(targets: list[Target], check_ids: list[str], checks_dir: Path | 
     try:
         for process in processes:
             process.start()
+        watched = _Progress(paths)
+        while any(process.is_alive() for process in processes):
+            time.sleep(0.25)
+            for _ in range(watched.new_sites() if on_site else 0):
+                on_site()  # type: ignore[misc]
         for process in processes:
             process.join()
     finally:
@@ -69,6 +79,27 @@ def run_workers(targets: list[Target], check_ids: list[str], checks_dir: Path | 
         return _combine(targets, paths, processes, sink, started, options), (received[0] if received else None)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+class _Progress:
+    """Counts the site lines the workers append to their streams, reading each byte once."""
+
+    def __init__(self, paths: list[Path]) -> None:
+        self.offsets = dict.fromkeys(paths, 0)
+
+    def new_sites(self) -> int:
+        found = 0
+        for path, offset in self.offsets.items():
+            try:
+                with path.open("rb") as stream:
+                    stream.seek(offset)
+                    chunk = stream.read()
+            except OSError:
+                continue  # not created yet
+            complete = chunk[: chunk.rfind(b"\n") + 1]
+            self.offsets[path] = offset + len(complete)
+            found += sum(line.startswith(b'{"id":') for line in complete.splitlines())
+        return found
 
 
 def _share(options: ScanOptions, workers: int) -> ScanOptions:
