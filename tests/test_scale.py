@@ -271,11 +271,11 @@ def test_worker_progress_counts_each_finished_site_once(tmp_path: Path) -> None:
     stream = SiteStream(path, header())
     stream.write(site("a"))
     stream.write(site("b"))
+    stream.close()
     assert watched.new_sites() == 2
     with path.open("a", encoding="utf-8") as out:
         out.write(site("c").model_dump_json()[:30])  # half a line: not yet
     assert watched.new_sites() == 0
     with path.open("a", encoding="utf-8") as out:
-        out.write(site("c").model_dump_json()[30:] + "\n")
-    stream.end(datetime.now(UTC), False, [])
+        out.write(site("c").model_dump_json()[30:] + "\n" + '{"gkaudit_end": {}}\n')
     assert watched.new_sites() == 1
