@@ -20,6 +20,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from gkaudit import __version__
+from gkaudit.check import Check
 from gkaudit.errors import ConfigError
 from gkaudit.files import atomic_writer, write_atomically
 from gkaudit.interrupt import run_stoppable, signal_exit_code, signal_name, signals_held
@@ -30,7 +31,7 @@ from gkaudit.registry import load_registry
 from gkaudit.report.json import write_json
 from gkaudit.report.table import render_table
 from gkaudit.resume import carried_over, check_compatible, open_resume
-from gkaudit.runner import ScanOptions, exit_code, run_sites, validate_settings
+from gkaudit.runner import ScanOptions, ScanRun, exit_code, run_sites, validate_settings
 from gkaudit.shard import parse_shard, select_shard
 from gkaudit.stream import StreamIndex, StreamSink, index_stream
 from gkaudit.targets import Target
@@ -98,17 +99,7 @@ def scan_and_report(targets: list[Target], options: ScanOptions, *, check_ids: l
         _remove(output, "--output")  # from here on, no stale report can pass for this scan's
     sink = StreamSink(stream_path, ToolInfo(version=__version__), shard, resumed, keep)
     try:
-        if workers > 1 and len(remaining) > 1:
-            from gkaudit.workers import run_workers  # multiprocessing is imported only when used
-
-            with _progress(len(remaining), quiet) as advance:
-                run, signum = run_workers(remaining, [c.id for c in checks], checks_dir, options, sink, workers,
-                                          advance)
-        else:
-            with _progress(len(remaining), quiet) as advance:
-                run, signum = run_stoppable(lambda stop: run_sites(
-                    remaining, checks, options, sink, on_result=(lambda *_: advance()) if advance else None,
-                    stop=stop))
+        run, signum = _run(remaining, checks, checks_dir, options, sink, workers, quiet)
     except BaseException:
         if output is None:  # a temp stream nobody was told about
             stream_path.unlink(missing_ok=True)
@@ -150,6 +141,18 @@ def _remove(path: Path, option: str) -> None:
         path.unlink(missing_ok=True)
     except OSError as exc:
         raise ConfigError(f"{option} {path}: 无法删除旧文件 / cannot remove the old file: {exc.strerror}") from None
+
+
+def _run(targets: list[Target], checks: list[Check], checks_dir: Path | None, options: ScanOptions,
+         sink: StreamSink, workers: int, quiet: bool) -> tuple[ScanRun, int | None]:
+    """The scan itself, in this process or in `workers` processes; (how it ended, the signal that stopped it)."""
+    with _progress(len(targets), quiet) as advance:
+        if workers > 1 and len(targets) > 1:
+            from gkaudit.workers import run_workers  # multiprocessing is imported only when used
+
+            return run_workers(targets, [c.id for c in checks], checks_dir, options, sink, workers, advance)
+        on_result = (lambda *_: advance()) if advance else None
+        return run_stoppable(lambda stop: run_sites(targets, checks, options, sink, on_result, stop))
 
 
 @contextlib.contextmanager
