@@ -279,3 +279,18 @@ def test_worker_progress_counts_each_finished_site_once(tmp_path: Path) -> None:
     with path.open("a", encoding="utf-8") as out:
         out.write(site("c").model_dump_json()[30:] + "\n" + '{"gkaudit_end": {}}\n')
     assert watched.new_sites() == 1
+
+
+def test_merged_scanner_facts_keep_what_any_slice_could_not_do() -> None:
+    from gkaudit.report.merge import merge_scanner
+
+    day = date(2026, 12, 1)
+    good = ScannerFacts(resolver="a", now=day, allow_private=False, online=True, ipv6_usable=True,
+                        ipv6_reason="ok", checks=["reachability", "ipv6"])
+    bad = ScannerFacts(resolver="b", now=day, allow_private=False, online=True, ipv6_usable=False,
+                       ipv6_reason="no route", checks=["ipv6", "plans"])
+    merged = merge_scanner([good, bad], ["s1.json", "s2.json"])
+    assert merged.ipv6_usable is False and merged.ipv6_reason == "s2.json: no route"
+    assert merged.online is True and merged.resolver == "a; b"
+    assert merged.checks == ["reachability", "ipv6", "plans"]
+    assert merge_scanner([good], ["s1.json"]).ipv6_reason == "ok"

@@ -19,7 +19,7 @@ from gkaudit.errors import ConfigError, GkauditError
 from gkaudit.files import write_atomically
 from gkaudit.registry import load_registry
 from gkaudit.report.json import render_schema
-from gkaudit.report.merge import merge_reports, missing_shards
+from gkaudit.report.merge import merge_reports
 from gkaudit.runner import exit_code
 from gkaudit.scan import build_options, scan_and_report, select_sites, worker_count
 from gkaudit.targets import SiteKind, load_targets, target_for_url
@@ -166,8 +166,8 @@ def merge(
         raise ConfigError(f"--output {output}: 目录不存在 / no such directory {output.parent}")
     if fail_on not in (None, "warn", "fail"):
         raise ConfigError(f"--fail-on {fail_on!r}: 应为 warn 或 fail / expected warn or fail")
-    merged = merge_reports(reports, output, sys.stdout)
-    for shard in missing_shards(reports):
+    merged, missing = merge_reports(reports, output, sys.stdout)
+    for shard in missing:
         stderr.print(f"gkaudit merge: 注意 / note: 缺少分片 / slice {shard} is missing", style="yellow",
                      highlight=False, markup=False)
     if merged.unfinished:

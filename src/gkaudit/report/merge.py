@@ -86,14 +86,16 @@ def load_report(path: Path) -> ScanReport:
     return report
 
 
-def plan_merge(paths: Sequence[Path]) -> ScanReport:
-    """The merged report without its sites (see `merged_sites`): facts, totals, interrupted, unfinished."""
+def plan_merge(paths: Sequence[Path]) -> tuple[ScanReport, list[str | None]]:
+    """The merged report without its sites (see `merged_sites`): facts, totals, interrupted, unfinished;
+    and the `shard` of each input."""
     if not paths:
         raise ConfigError("merge: 至少给一个报告 / give at least one report")
     owner: dict[str, Path] = {}
     facts: list[ScannerFacts] = []
     totals = empty_totals()
     started, finished, unfinished, interrupted = [], [], [], False
+    shards: list[str | None] = []
     for path in paths:
         report = load_report(path)
         for site in report.sites:
@@ -103,13 +105,15 @@ def plan_merge(paths: Sequence[Path]) -> ScanReport:
             owner[site.id] = path
             add_totals(totals, site)
         facts.append(report.scanner)
+        shards.append(report.shard)
         started.append(report.started_at)
         finished.append(report.finished_at)
         unfinished += report.unfinished
         interrupted = interrupted or report.interrupted
-    return ScanReport(tool=ToolInfo(version=__version__), started_at=min(started), finished_at=max(finished),
-                      scanner=merge_scanner(facts, [str(p) for p in paths]), totals=totals,
-                      interrupted=interrupted, unfinished=[i for i in dict.fromkeys(unfinished) if i not in owner])
+    merged = ScanReport(tool=ToolInfo(version=__version__), started_at=min(started), finished_at=max(finished),
+                        scanner=merge_scanner(facts, [str(p) for p in paths]), totals=totals,
+                        interrupted=interrupted, unfinished=[i for i in dict.fromkeys(unfinished) if i not in owner])
+    return merged, shards
 
 
 def merged_sites(paths: Sequence[Path]) -> Iterator[SiteReport]:
@@ -118,9 +122,8 @@ def merged_sites(paths: Sequence[Path]) -> Iterator[SiteReport]:
         yield from load_report(path).sites
 
 
-def missing_shards(paths: Sequence[Path]) -> list[str]:
+def missing_shards(shards: Sequence[str | None]) -> list[str]:
     """The K/N slices absent from inputs that are all slices of one N (e.g. ['2/3']); [] otherwise."""
-    shards = [load_report(path).shard for path in paths]
     counts = {shard.split("/")[1] for shard in shards if shard}
     if None in shards or len(counts) != 1:
         return []
@@ -129,12 +132,15 @@ def missing_shards(paths: Sequence[Path]) -> list[str]:
     return [f"{k}/{count}" for k in range(1, count + 1) if k not in present]
 
 
-def merge_reports(paths: Sequence[Path], output: Path | None, out: TextIO) -> ScanReport:
-    """Validate and merge `paths`; write the JSON report to `output` atomically (or to `out`)."""
-    merged = plan_merge(paths)
+def merge_reports(paths: Sequence[Path], output: Path | None, out: TextIO) -> tuple[ScanReport, list[str]]:
+    """Validate and merge `paths`; write the JSON report to `output` atomically (or to `out`).
+
+    Returns the merged report (without its sites) and the K/N slices missing from the inputs.
+    """
+    merged, shards = plan_merge(paths)
     if output is not None:
         with atomic_writer(output) as target:
             write_json(merged, merged_sites(paths), target)
     else:
         write_json(merged, merged_sites(paths), out)
-    return merged
+    return merged, missing_shards(shards)
