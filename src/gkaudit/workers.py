@@ -61,10 +61,15 @@ def run_workers(targets: list[Target], check_ids: list[str], checks_dir: Path | 
                     os.kill(process.pid, signal.SIGTERM)
 
     main = threading.current_thread() is threading.main_thread()  # only it receives signals
-    previous = {number: signal.signal(number, forward) for number in (STOP_SIGNALS if main else ())}
+    previous = {number: signal.getsignal(number) for number in (STOP_SIGNALS if main else ())}
     try:
+        if main:  # workers start with SIGINT ignored (kept across exec): a Ctrl-C while one is still
+            signal.signal(signal.SIGINT, signal.SIG_IGN)  # importing would print a traceback; they
+            signal.signal(signal.SIGTERM, forward)  # install their own handlers once running
         for process in processes:
             process.start()
+        if main:
+            signal.signal(signal.SIGINT, forward)
         watched = _Progress(paths)
         while any(process.is_alive() for process in processes):
             time.sleep(0.25)
