@@ -140,15 +140,16 @@ def test_kubernetes_indexed_job_and_merge(web: SimWeb, tmp_path: Path, shim: dic
     assert done.returncode == 0, done.stderr
     merged = json.loads((tmp_path / "reports" / f"compliance-{NOW}.json").read_text(encoding="utf-8"))
     assert statuses(merged) == full_scan(web, tmp_path)
-    assert sorted(p.name for p in (tmp_path / "reports").iterdir()) == [
-        f"compliance-{NOW}.json", "shard-1.json", "shard-2.json", "shard-3.json"]
+    assert sorted(p.name for p in (tmp_path / "reports").iterdir()) == [NOW, f"compliance-{NOW}.json"]
+    assert sorted(p.name for p in (tmp_path / "reports" / NOW).iterdir()) == [
+        "shard-1.json", "shard-2.json", "shard-3.json"]
 
 
 def test_kubernetes_retried_pod_resumes_its_slice(web: SimWeb, tmp_path: Path, shim: dict[str, str]) -> None:
     """A pod killed mid-slice left shard-1.json.partial.jsonl: its retry scans only the sites not in it."""
     scan_job, _ = yaml_blocks("kubernetes.md")
-    reports = tmp_path / "reports"
-    reports.mkdir()
+    (tmp_path / "reports").mkdir()
+    reports = tmp_path / "reports" / NOW
     write_targets(tmp_path / "targets.yaml", web)
     script, env = k8s_script(scan_job, tmp_path)
     run = {**shim, **env, "JOB_COMPLETION_INDEX": "0"}
