@@ -294,3 +294,13 @@ def test_merged_scanner_facts_keep_what_any_slice_could_not_do() -> None:
     assert merged.online is True and merged.resolver == "a; b"
     assert merged.checks == ["reachability", "ipv6", "plans"]
     assert merge_scanner([good], ["s1.json"]).ipv6_reason == "ok"
+
+
+def test_the_table_says_a_scan_was_interrupted_and_what_is_missing() -> None:
+    from gkaudit.report.table import render_table
+
+    report = header()
+    report.sites, report.interrupted, report.unfinished = [site("a")], True, ["b", "c"]
+    text = render_table(report)
+    assert "扫描被中断 / interrupted：2 个站点未完成 / unfinished：b、c" in text
+    assert "扫描被中断" not in render_table(header())
