@@ -68,8 +68,9 @@ class SiteContext:
         return url_host(self.target.url)
 
     async def fetch(self, url: str, family: Family = "any", *, follow: bool = True,
-                    verify: bool = True) -> Response:
-        return await self.env.fetcher.fetch(url, family, follow=follow, verify=verify)
+                    verify: bool = True, method: str = "GET") -> Response:
+        """One fetch through the scan's Fetcher (cached per scan); `method="HEAD"` for link checks."""
+        return await self.env.fetcher.fetch(url, family, follow=follow, verify=verify, method=method)
 
     async def homepage(self, family: Family = "any") -> Response:
         return await self.fetch(self.target.url, family)

@@ -169,7 +169,11 @@ class HttpListener:
 
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
-            head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), timeout=10)
+            first = await asyncio.wait_for(reader.read(1), timeout=10)
+            if first == b"\x16" and self.ssl_context is None:  # a TLS ClientHello on a plain-HTTP port
+                writer.close()  # as a server without TLS there: no handshake (checked by links' HTTPS probe)
+                return
+            head = first + await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), timeout=10)
         except (asyncio.IncompleteReadError, asyncio.LimitOverrunError, TimeoutError, ConnectionError,
                 ssl.SSLError):
             writer.close()
