@@ -37,6 +37,10 @@ BASIS = "国办秘函〔2019〕19号 单项否决“互动回应差”及扣分�
 RULE_CHANNEL = "国办秘函〔2019〕19号 单项否决：未提供有效的咨询建言渠道（网上信访、纪检举报渠道除外）"
 RULE_UNANSWERED = "国办秘函〔2019〕19号 单项否决：1年内政务咨询类栏目存在超过3个月未回应的有效留言"
 RULE_PUBLISH = "国办秘函〔2019〕19号 扣分项：未在2个月内公开留言及答复"
+REASONS_ZH = {"channel_unreadable": "咨询渠道页面无法读取（反爬虫拦截或抓取预算用尽）",
+              "navigation_unreadable": "首页导航可能由脚本生成，未读到链接",
+              "list_unreadable": "留言列表无法读取（脚本加载或被拦截）",
+              "no_dated_messages": "留言列表中读不出留言日期与回复状态"}
 
 
 class InteractionSettings(CheckSettings):
@@ -194,7 +198,8 @@ class Interaction(Check):
             first = next(f for f in findings if f.severity is Severity.FAIL)
             return self.result(Status.FAIL, first.message.split("。整改")[0] + tail, findings, metrics)
         if undecided:
-            return self.result(Status.INCONCLUSIVE, "无法判定：" + "、".join(dict.fromkeys(undecided)), findings, metrics)
+            why = "；".join(REASONS_ZH.get(r, r) for r in dict.fromkeys(undecided))
+            return self.result(Status.INCONCLUSIVE, f"无法判定：{why}", findings, metrics)
         summary = f"渠道可用；留言 {counts.get('valid_in_window', 0)} 条，已答复 {counts.get('answered', 0)}{tail}"
         if Severity.WARN in severities:
             warns = sum(f.severity is Severity.WARN for f in findings)
