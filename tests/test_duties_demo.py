@@ -40,6 +40,6 @@ def test_demo_unanswered_message_and_unlinked_document_by_url(results):  # type:
     oldest = found[("jiangning", "interaction")].metrics["oldest_open"]
     assert oldest["url"] == web.url("www.jiangning.gov.cn", "/hdjl/zxzx/t003.html") and oldest["age_days"] == 125
     unlinked = found[("jiangning", "interpretation")].metrics["unlinked"]
-    assert unlinked == [web.url("www.jiangning.gov.cn", "/zcwj/202610/t20261020_4002.html")]
+    assert unlinked == [web.url("www.jiangning.gov.cn", "/zcwj/content_4002.html")]
     assert found[("nanjing", "gazette")].metrics["latest"]["title"].endswith("第10期")
     assert found[("xuanwu", "links")].metrics["https"]["certificate_valid"] is True
