@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from typing import Any
+from urllib.parse import urlsplit
 
 from gkaudit.check import Check, CheckSettings, finding
 from gkaudit.columns.find import page_anchor_links, rank_links
@@ -82,7 +83,8 @@ def listed_accounts(page: Page) -> list[dict[str, Any]]:
         host = url_host(link.url)
         for suffix, platform in PLATFORM_HOSTS:
             if host == suffix or host.endswith("." + suffix):
-                add(link.label or platform + "账号", [platform], "link")
+                named = len(_name_of(link.label)) >= 2
+                add(link.label if named else f"{platform}账号 {host}{urlsplit(link.url).path}", [platform], "link")
     return list(found.values())
 
 

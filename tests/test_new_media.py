@@ -52,3 +52,14 @@ def test_no_listing_warns(web):
 @pytest.mark.parametrize("name", ["script", "blocked"])
 def test_script_matrix_or_blocked_homepage_is_inconclusive(web, name):
     assert run(web, name).status is Status.INCONCLUSIVE
+
+
+def test_platform_links_count_even_without_a_name():
+    from gkaudit.checks.new_media import listed_accounts
+    from gkaudit.net.page import Page
+
+    page = Page("http://x.gov.cn/", '<div class="share"><a href="https://weibo.com/njfb">微博</a>'
+                                    '<a href="https://www.douyin.com/user/abc">南京发布抖音号</a></div>')
+    accounts = {a["platforms"][0]: a["name"] for a in listed_accounts(page)}
+    assert accounts["抖音"] == "南京发布"
+    assert "weibo.com" in accounts["微博"]

@@ -116,7 +116,7 @@ class Interaction(Check):
             return
         unread = [c for c in crawler.channels if c.state in ("blocked", "unread")]
         broken = [c for c in crawler.channels if c.state in ("dead", "soft_404")]
-        if unread and not broken:
+        if unread:  # a channel gkaudit could not open may be the one that works
             undecided.append("channel_unreadable")
             for channel in unread:
                 findings.append(finding("info", f"渠道页面“{channel.text}”无法读取：{channel.reason or '未读取'}",
