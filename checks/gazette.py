@@ -26,7 +26,7 @@ from datetime import date
 
 from gkaudit.check import Check, CheckSettings, finding, status_from_findings
 from gkaudit.checks.disclosure import vocabulary as disclosure_data
-from gkaudit.columns.find import Candidate, is_column_url, page_anchor_links, rank_links
+from gkaudit.columns.find import Candidate, image_anchor_links, is_column_url, page_anchor_links, rank_links
 from gkaudit.columns.items import ListItem, list_items
 from gkaudit.columns.read import ColumnState, read_column
 from gkaudit.context import SiteContext
@@ -88,7 +88,7 @@ class Gazette(Check):
                                [finding("info", "首页无法读取", **home.evidence())],
                                {"reason": home.failure.value if home.failure else "http_status"})
         page = home.page()
-        column = _candidate(page_anchor_links(page)) or await self._via_disclosure(ctx, page)
+        column = _candidate(page_anchor_links(page) + image_anchor_links(page)) or await self._via_disclosure(ctx, page)
         if column is None:
             if len(page.links) < settings.min_homepage_links:
                 return self.result(Status.INCONCLUSIVE, "首页链接过少，无法确认是否设有政府公报栏目",

@@ -23,7 +23,7 @@ from typing import Any
 
 from gkaudit.check import Check, CheckSettings, finding
 from gkaudit.checks.disclosure import vocabulary as disclosure_data
-from gkaudit.columns.find import page_anchor_links, rank_links
+from gkaudit.columns.find import image_anchor_links, page_anchor_links, rank_links
 from gkaudit.columns.items import list_items
 from gkaudit.columns.read import read_column
 from gkaudit.context import SiteContext
@@ -59,7 +59,7 @@ def due_year(now: date, deadline: tuple[int, int]) -> int:
 
 def _reports(page: Page) -> list[dict[str, Any]]:
     found: dict[str, dict[str, Any]] = {}
-    titles = [(link.url, link.label) for link in page.links]
+    titles = [(link.url, link.label) for link in [*page.links, *image_anchor_links(page)]]
     titles += [(item.url, item.title) for item in list_items(page)]
     for url, title in titles:
         year = report_year(title)

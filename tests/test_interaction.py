@@ -118,3 +118,11 @@ def test_anti_bot_gateway_is_inconclusive(web):
     result = run(web, "blocked")
     assert result.status is Status.INCONCLUSIVE
     assert result.metrics["reason"] == "blocked"
+
+
+def test_image_banner_links_are_channels():
+    from gkaudit.checks.interaction.crawl import CHANNEL_NAMES, CHANNEL_SLUGS, _rank
+
+    page = Page("http://x.gov.cn/", '<a href="/xx/"><img src="/b.png" alt="区长信箱"></a>'
+                                    '<a href="/xf/"><img src="/c.png" alt="网上信访"></a>')
+    assert [c.url for c in _rank(page, CHANNEL_NAMES, CHANNEL_SLUGS)] == ["http://x.gov.cn/xx/"]

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from gkaudit.checks.interaction.messages import Message, complete_from_detail, read_messages
-from gkaudit.columns.find import Candidate, page_anchor_links, rank_links
+from gkaudit.columns.find import Candidate, image_anchor_links, page_anchor_links, rank_links
 from gkaudit.columns.items import pagination
 from gkaudit.columns.listing import find_list_loader
 from gkaudit.columns.read import soft_404_reason
@@ -72,7 +72,8 @@ def _excluded(candidate: Candidate) -> bool:
 
 
 def _rank(page: Page, names: tuple[str, ...], slugs: tuple[str, ...]) -> list[Candidate]:
-    return [c for c in rank_links(page_anchor_links(page), names, slugs, MIN_SCORE) if not _excluded(c)]
+    links = page_anchor_links(page) + image_anchor_links(page)
+    return [c for c in rank_links(links, names, slugs, MIN_SCORE) if not _excluded(c)]
 
 
 class InteractionCrawler:

@@ -108,3 +108,20 @@ def in_submenu(page: Page, url: str) -> bool:
             ancestor = ancestor.parent
         return lists >= 2
     return False
+
+
+def image_anchor_links(page: Page) -> list[Link]:
+    """Anchors without text whose image names them (`<a href><img alt="区长信箱"></a>`), as links labelled by the alt.
+
+    Banner links (政府公报, 领导信箱) are often images; ranking only anchor texts would miss them.
+    """
+    found = []
+    for node, link in page.anchors():
+        if link.label:
+            continue
+        image = node.css_first("img[alt], img[title]")
+        if image is not None:
+            alt = (image.attributes.get("alt") or image.attributes.get("title") or "").strip()
+            if alt:
+                found.append(Link(link.url, alt))
+    return found
