@@ -126,3 +126,11 @@ def test_image_banner_links_are_channels():
     page = Page("http://x.gov.cn/", '<a href="/xx/"><img src="/b.png" alt="区长信箱"></a>'
                                     '<a href="/xf/"><img src="/c.png" alt="网上信访"></a>')
     assert [c.url for c in _rank(page, CHANNEL_NAMES, CHANNEL_SLUGS)] == ["http://x.gov.cn/xx/"]
+
+
+def test_hanweb_message_list_is_read_through_its_endpoint(web):
+    result = run(web, "hanweb")
+    assert result.status is Status.FAIL, result.summary  # 100 days open
+    assert result.metrics["lists"][0]["pages"][-1].startswith(web.url("hanweb.hd.test.gov.cn",
+                                                                      "/module/web/jpage/dataproxy.jsp"))
+    assert result.metrics["oldest_open"]["url"] == web.url("hanweb.hd.test.gov.cn", "/art/2026/7/1/art_2201_12.html")

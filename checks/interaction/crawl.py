@@ -13,7 +13,7 @@ from typing import Any
 from gkaudit.checks.interaction.messages import Message, complete_from_detail, read_messages
 from gkaudit.columns.find import Candidate, image_anchor_links, page_anchor_links, rank_links
 from gkaudit.columns.items import pagination
-from gkaudit.columns.listing import find_list_loader
+from gkaudit.columns.listing import endpoint_page, find_list_loader, hanweb_records_page, page_script_text
 from gkaudit.columns.read import soft_404_reason
 from gkaudit.context import SiteContext
 from gkaudit.net.failures import FailureKind
@@ -172,16 +172,33 @@ class InteractionCrawler:
             listed.pages.append(url)
             messages = read_messages(page)
             if not messages and len(listed.pages) == 1:
-                loader = find_list_loader(page)
-                if loader is not None:
-                    listed.problem = f"留言列表由脚本加载（{loader.kind}），无法读出留言日期与状态"
-                    listed.undecided = True
+                await self._read_scripted(listed, page)
                 return
             for message in messages:
                 self.messages.setdefault(message.url, message)
             listed.messages += len(messages)
             if len(listed.pages) == 1:
                 urls = pagination(page, limit=self.settings.max_list_pages).urls
+
+    async def _read_scripted(self, listed: MessageList, page: Page) -> None:
+        """A list filled by script: Hanweb records inlined in the page, or a known endpoint; else undecided."""
+        messages = []
+        if (inline := hanweb_records_page(page_script_text(page), page.base_url)) is not None:
+            messages = read_messages(inline)
+        loader = find_list_loader(page) if not messages else None
+        if loader is not None and loader.known:
+            response = await self.fetch(loader.endpoint)  # type: ignore[arg-type]
+            if response is not None and response.ok:
+                listed.pages.append(loader.endpoint)  # type: ignore[arg-type]
+                messages = read_messages(endpoint_page(loader, response))
+        if messages:
+            for message in messages:
+                self.messages.setdefault(message.url, message)
+            listed.messages += len(messages)
+        elif loader is not None:
+            how = "接口无法读取" if loader.known else "接口未知"
+            listed.problem = f"留言列表由脚本加载（{loader.kind}，{how}），无法读出留言日期与状态"
+            listed.undecided = True
 
     async def _complete_details(self) -> None:
         """Open the pages of messages whose list row shows no status, up to `max_detail_pages`."""

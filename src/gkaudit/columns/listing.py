@@ -151,11 +151,24 @@ def endpoint_items(loader: ListLoader, response: Response, now: date | None = No
 
 def hanweb_records(text: str, base_url: str, now: date | None = None) -> list[ListItem]:
     """List items from Hanweb jpage XML (`<record><![CDATA[<li>…</li>]]></record>`), inline or fetched."""
+    page = hanweb_records_page(text, base_url)
+    return list_items(page, now=now) if page is not None else []
+
+
+def hanweb_records_page(text: str, base_url: str) -> Page | None:
+    """The records of Hanweb jpage XML joined into one list page (for readers that need the rows), or None."""
     fragments = _RECORD.findall(text)
     if not fragments:
-        return []
-    page = Page(base_url, "<html><body><ul>" + "\n".join(fragments) + "</ul></body></html>")
-    return list_items(page, now=now)
+        return None
+    return Page(base_url, "<html><body><ul>" + "\n".join(fragments) + "</ul></body></html>")
+
+
+def endpoint_page(loader: ListLoader, response: Response) -> Page:
+    """The list a loader's endpoint returned, as a page: Hanweb jpage records joined, else the fragment itself."""
+    if loader.kind == "hanweb_jpage":
+        text, _ = decode_html(response.body, response.content_type)
+        return hanweb_records_page(text, response.final_url) or Page(response.final_url, "")
+    return response.page()
 
 
 def hanweb_total(text: str) -> int | None:
