@@ -9,13 +9,13 @@ Semantics:
   column page (one hop from the homepage), and read with the shared column reader (pagination,
   script lists read through known endpoints).
 - Issues are the column's entries; an issue's year is the 年 in its title (2026年第10期), else its date.
-- The latest issue's page is opened: it has a table of contents when it lists at least
-  `min_toc_entries` article links. An issue given only as a PDF is reported (info): its contents are
+- The newest `toc_issues` issues are opened: each has a table of contents when it lists at least
+  `min_toc_entries` article links; an issue link answering 404/410 warns. An issue given only as a PDF is reported (info): its contents are
   not judged.
 - Verdict: `fail` when no 公报 column is found on a readable homepage (at least `min_homepage_links`
   links), when the column is dead / a soft 404 / blank, or when no issue of the current year is listed
-  (from `grace_days` after 1 January; before that last year's counts). `warn` when the latest issue has
-  no table of contents. `inconclusive` when the homepage or the column cannot be read (anti-bot gateway,
+  (from `grace_days` after 1 January; before that last year's counts). `warn` when an opened issue has
+  no table of contents or does not open. `inconclusive` when the homepage or the column cannot be read (anti-bot gateway,
   script-only list) or the homepage shows too few links to trust its navigation.
 """
 
@@ -47,6 +47,8 @@ class GazetteSettings(CheckSettings):
     grace_days: int = 60
     """*gkaudit default*: days into a year before an issue of that year is expected."""
     min_toc_entries: int = 2
+    toc_issues: int = 3
+    """The newest issues whose contents page is opened (each without contents warns)."""
     min_homepage_links: int = 20
     """*gkaudit default*: fewer homepage links than this and a missing column is not trusted (inconclusive)."""
     max_list_pages: int = 2
@@ -125,7 +127,9 @@ class Gazette(Check):
                             settings: GazetteSettings) -> CheckResult:
         now = ctx.now
         expected = now.year if (now - date(now.year, 1, 1)).days >= settings.grace_days else now.year - 1
-        issues = sorted(items, key=_issue_key, reverse=True)
+        # issues are dated entries or titled 第N期; menu entries (网站首页, the column itself) are not
+        issues = sorted((i for i in items if (i.date or ISSUE_NUMBER.search(i.title)) and i.url != column.url),
+                        key=_issue_key, reverse=True) or sorted(items, key=_issue_key, reverse=True)
         latest = issues[0]
         current = [i for i in issues if (issue_year(i) or 0) >= expected]
         metrics.update(issues=len(issues), expected_year=expected, current_year_issues=len(current),
@@ -137,17 +141,22 @@ class Gazette(Check):
             findings.append(finding("fail", f"政府公报栏目无 {expected} 年的公报（最新为“{latest.title}”）。"
                                     "整改：按期出版并上网发布本年度公报。", rule=RULE, url=column.url,
                                     data=metrics["latest"]))
-        toc = await self._toc(ctx, latest, settings)
-        metrics["toc"] = toc
-        if toc["state"] == "missing":
-            findings.append(finding("warn", f"最新一期公报“{latest.title}”未提供目录。整改：每期公报提供篇目目录并链接全文。",
-                                    rule=RULE, url=latest.url))
-        elif toc["state"] == "pdf":
-            findings.append(finding("info", "最新一期公报仅以 PDF 提供，目录未核查", url=latest.url))
-        elif toc["state"] == "ok":
-            findings.append(finding("info", f"最新一期公报目录 {toc['entries']} 篇", url=latest.url))
+        tocs = [await self._toc(ctx, issue, settings) for issue in issues[: max(1, settings.toc_issues)]]
+        metrics["toc"] = tocs[0]
+        metrics["tocs"] = [{"title": issue.title, "url": issue.url, **t} for issue, t in zip(issues, tocs, strict=False)]
+        for issue, state in zip(issues, tocs, strict=False):
+            if state["state"] == "missing":
+                findings.append(finding("warn", f"公报“{issue.title}”未提供目录。整改：每期公报提供篇目目录并链接全文。",
+                                        rule=RULE, url=issue.url))
+            elif state["state"] == "dead":
+                findings.append(finding("warn", f"公报“{issue.title}”无法打开（{state['problem']}）。整改：修复该期链接。",
+                                        rule=RULE, url=issue.url))
+            elif state["state"] == "pdf":
+                findings.append(finding("info", f"公报“{issue.title}”仅以 PDF 提供，目录未核查", url=issue.url))
+            elif state["state"] == "ok":
+                findings.append(finding("info", f"公报“{issue.title}”目录 {state['entries']} 篇", url=issue.url))
         status = status_from_findings(findings)
-        if toc["state"] == "unreadable" and status is Status.PASS:
+        if any(t["state"] == "unreadable" for t in tocs) and status is Status.PASS:
             status = Status.INCONCLUSIVE
             metrics["reason"] = "issue_unreadable"
         summary = f"最新一期：{latest.title}" + (f"（{latest.date}）" if latest.date else "") + \
@@ -159,7 +168,8 @@ class Gazette(Check):
             return {"state": "pdf", "entries": 0}
         response = await ctx.fetch(issue.url)
         if not response.ok:
-            return {"state": "unreadable", "entries": 0, "problem": response.problem}
+            gone = response.failure is None and response.status in (404, 410)
+            return {"state": "dead" if gone else "unreadable", "entries": 0, "problem": response.problem}
         if not response.is_html:
             return {"state": "pdf", "entries": 0}
         # contents entries are article titles (long, not column links); menus are short column links

@@ -66,3 +66,11 @@ def test_blocked_portal_is_inconclusive(web):
 
 def test_districts_are_skipped(web):
     assert run(web, "none", kind="district").status is Status.SKIPPED
+
+
+def test_the_three_newest_issues_are_opened(web):
+    result = run(web, "good")
+    assert [t["state"] for t in result.metrics["tocs"]] == ["ok", "ok", "ok"]
+    old = run(web, "old")
+    assert [t["state"] for t in old.metrics["tocs"]] == ["ok", "dead"]
+    assert any("无法打开" in f.message and f.severity.value == "warn" for f in old.findings)
