@@ -13,7 +13,8 @@ Semantics:
   itself such a list), up to `max_list_pages` pages each: a row's first date is the question, a second date
   the reply (a table header naming 回复时间 first swaps them); status words 已回复/已办结 vs 未回复/办理中;
   不予受理/重复/无效 rows are not valid messages. Rows with one date and no status are completed from the
-  message's own page (up to `max_detail_pages`).
+  message's own page (up to `max_detail_pages`). A list filled by script is read where the loader is known
+  (Hanweb records inline or from dataproxy.jsp, Hanweb xxgk, TRS `?id=`, iframes: gkaudit.columns.listing).
 - Verdict: `fail` (veto) when no channel is found on a readable homepage with at least
   `min_homepage_links` links, when every channel found is dead or a soft 404, or when a valid message asked
   within the past `window_days` is still unanswered `unanswered_months` (3) months later. `warn`
