@@ -119,3 +119,13 @@ def test_http_homepage_redirected_to_https_counts_as_redirect(web):
     assert result.metrics["https"] == {"site_scheme": "http", "https_offered": True, "certificate_valid": True,
                                        "http_redirects_to_https": True}
     assert result.status is Status.PASS, result.summary
+
+
+def test_findings_are_capped_and_the_rest_counted():
+    from gkaudit.checks.links import Links
+    from gkaudit.checks.links.probe import LinkResult
+
+    results = [LinkResult(f"http://x.gov.cn/{i}", f"链接{i}", "broken", 404) for i in range(25)]
+    findings = Links._judge_links(results, max_findings=20)
+    assert len(findings) == 21 and findings[-1].message.startswith("另有 5 个本站断链")
+    assert len(findings[-1].evidence.data["urls"]) == 5

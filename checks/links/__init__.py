@@ -143,11 +143,19 @@ class Links(Check):
         return results, pages
 
     @staticmethod
-    def _judge_links(results: list[LinkResult]) -> list[Finding]:
+    def _judge_links(results: list[LinkResult], max_findings: int = 20) -> list[Finding]:
+        """One finding per broken link, at most `max_findings` of each kind; the rest are counted (all in metrics)."""
         findings: list[Finding] = []
-        for result in results:
-            if result.state != "broken":
-                continue
+        more: list[Finding] = []
+        broken = [r for r in results if r.state == "broken"]
+        shown = [r for r in broken if r.internal][:max_findings] + [r for r in broken if not r.internal][:max_findings]
+        for kind, rest in (("本站断链", [r for r in broken if r.internal][max_findings:]),
+                           ("外站不可达链接", [r for r in broken if not r.internal][max_findings:])):
+            if rest:
+                severity = "warn" if kind == "本站断链" else "info"
+                more.append(finding(severity, f"另有 {len(rest)} 个{kind}未逐条列出，见 metrics。", rule=RULE_LINKS
+                                        if severity == "warn" else None, data={"urls": [r.url for r in rest[:200]]}))
+        for result in shown:
             if result.internal:
                 findings.append(finding("warn", f"断链：“{result.text[:30] or result.url}”（{result.kind}），"
                                         f"位于 {result.found_on}。整改：修正或删除该链接。", rule=RULE_LINKS,
@@ -158,7 +166,7 @@ class Links(Check):
                                         "不计入本站断链，请人工复核", url=result.url, http_status=result.status,
                                         failure=result.failure, link_text=result.text or None,
                                         data=result.as_evidence()))
-        return findings
+        return findings + more
 
     @staticmethod
     def _judge_mixed(mixed: dict[str, list[dict[str, str]]]) -> list[Finding]:
