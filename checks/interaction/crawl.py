@@ -16,6 +16,7 @@ from gkaudit.columns.items import pagination
 from gkaudit.columns.listing import endpoint_page, find_list_loader, hanweb_records_page, page_script_text
 from gkaudit.columns.read import soft_404_reason
 from gkaudit.context import SiteContext
+from gkaudit.net.domains import is_internal, site_domain
 from gkaudit.net.failures import FailureKind
 from gkaudit.net.http import Response
 from gkaudit.net.page import Page, url_host
@@ -108,7 +109,7 @@ class InteractionCrawler:
         for channel in list(self.channels):
             if channel.kind == "hub" or channel.kind == "channel":
                 opened = await self._open(channel)
-                if opened is not None and not channel.off_site:
+                if opened is not None and is_internal(url_host(channel.url), site_domain(self.ctx.host)):
                     self._add(_rank(opened, CHANNEL_NAMES, CHANNEL_SLUGS), "channel")
                     self._add(_rank(opened, LIST_NAMES, LIST_SLUGS), "list")
                     if read_messages(opened):
