@@ -78,3 +78,10 @@ def test_unreadable_or_missing_policy_column_is_inconclusive(web, name, reason):
     result = run(web, name)
     assert result.status is Status.INCONCLUSIVE, result.summary
     assert result.metrics["reason"] == reason
+
+
+def test_policy_directory_is_read_through_its_first_sub_column(web):
+    result = run(web, "directory")
+    assert result.metrics["coverage"] == {"documents": 1, "linked": 1, "ratio": 1.0}
+    assert result.metrics["documents"][0]["how"] == "document_page"
+    assert result.status is Status.WARN  # no interpretation column

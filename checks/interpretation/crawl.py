@@ -94,6 +94,7 @@ class PolicyCrawler:
             self.interp = _best(page, INTERP_NAMES, INTERP_SLUGS)
 
     async def read(self, url: str) -> ColumnRead:
+        """Read a column (pagination, script lists); a page of sub-columns is read through its first child."""
         self.fetched.append(url)
 
         async def fetch(target: str) -> Response:
@@ -101,7 +102,12 @@ class PolicyCrawler:
                 self.fetched.append(target)
             return await self.ctx.fetch(target)
 
-        return await read_column(fetch, url, self.home, max_pages=self.settings.max_list_pages)
+        read = await read_column(fetch, url, self.home, max_pages=self.settings.max_list_pages, allow_directory=True)
+        if not read.dated and read.children and self.budget_left:  # a directory of sub-columns: its first list
+            child = await read_column(fetch, read.children[0], self.home, max_pages=self.settings.max_list_pages)
+            if child.dated:
+                return child
+        return read
 
     async def page(self, url: str) -> Page | None:
         """A document or interpretation page, or None (unreadable, or the budget is spent)."""
