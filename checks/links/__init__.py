@@ -25,7 +25,9 @@ Semantics:
 from __future__ import annotations
 
 import asyncio
+import re
 from typing import Any
+from urllib.parse import urlsplit
 
 from gkaudit.check import Check, CheckSettings, finding, status_from_findings
 from gkaudit.checks.links.https import HttpsState, https_state, mixed_content
@@ -40,6 +42,7 @@ from gkaudit.net.page import Page, url_host
 BASIS = "国办秘函〔2019〕19号 扣分项（错链、断链）；国办发〔2017〕47号"
 RULE_LINKS = "国办秘函〔2019〕19号 扣分项：首页及其他页面存在错链、断链（每处扣分分值未经核实）"
 RULE_HTTPS = "国办发〔2017〕47号 安全防护：政府网站宜采用 HTTPS（是否强制未经核实，gkaudit 默认要求）"
+DOWNLOADS = re.compile(r"\.(?:pdf|docx?|xlsx?|pptx?|wps|zip|rar|7z|jpe?g|png|gif|mp4|apk)$", re.I)  # probed, never read
 RULE_MIXED = "HTTPS 页面加载 http 资源（混合内容）会被浏览器拦截或提示不安全"
 
 
@@ -111,7 +114,8 @@ class Links(Check):
         for link in home.links:
             queue.setdefault(link.url, (link.label, home.url))
         second = [link.url for link in home.links if url_host(link.url) == ctx.host and link.url != home.url
-                  and link.url.rstrip("/") != ctx.url.rstrip("/")][: settings.max_pages]
+                  and link.url.rstrip("/") != ctx.url.rstrip("/")
+                  and not DOWNLOADS.search(urlsplit(link.url).path)][: settings.max_pages]
 
         async def fetch(url: str, method: str) -> Response:
             return await ctx.fetch(url, method=method)
