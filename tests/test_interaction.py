@@ -134,3 +134,16 @@ def test_hanweb_message_list_is_read_through_its_endpoint(web):
     assert result.metrics["lists"][0]["pages"][-1].startswith(web.url("hanweb.hd.test.gov.cn",
                                                                       "/module/web/jpage/dataproxy.jsp"))
     assert result.metrics["oldest_open"]["url"] == web.url("hanweb.hd.test.gov.cn", "/art/2026/7/1/art_2201_12.html")
+
+
+def test_list_without_statuses_is_completed_from_the_message_pages(web):
+    result = run(web, "plainlist")
+    assert result.status is Status.FAIL, result.summary
+    assert result.metrics["oldest_open"]["url"] == web.url("plainlist.hd.test.gov.cn", "/hdjl/xjxd/2.html")
+    assert result.metrics["counts"]["answered"] == 1
+
+
+def test_messages_whose_state_nothing_shows_are_inconclusive(web):
+    result = run(web, "silent")
+    assert result.status is Status.INCONCLUSIVE, result.summary
+    assert "message_states_unknown" in result.metrics["reason"]

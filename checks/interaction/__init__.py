@@ -41,7 +41,8 @@ RULE_PUBLISH = "国办秘函〔2019〕19号 扣分项：未在2个月内公开�
 REASONS_ZH = {"channel_unreadable": "咨询渠道页面无法读取（反爬虫拦截或抓取预算用尽）",
               "navigation_unreadable": "首页导航可能由脚本生成，未读到链接",
               "list_unreadable": "留言列表无法读取（脚本加载或被拦截）",
-              "no_dated_messages": "留言列表中读不出留言日期与回复状态"}
+              "no_dated_messages": "留言列表中读不出留言日期与回复状态",
+              "message_states_unknown": "留言是否已答复，列表与留言页面均未显示"}
 
 
 class InteractionSettings(CheckSettings):
@@ -164,6 +165,14 @@ class Interaction(Check):
             undecided.append("no_dated_messages")
             findings.append(finding("info", "留言列表中未读出留言日期与回复状态，回复时效无法判定",
                                     url=crawler.lists[0].url))
+        unknown = [m for m in valid if m.state == "unknown"]
+        if unknown and len(unknown) == len(valid):
+            undecided.append("message_states_unknown")
+            findings.append(finding("info", f"{len(unknown)} 条留言的列表与页面均未显示是否已答复，回复时效无法判定",
+                                    url=unknown[0].url, data={"messages": [m.as_evidence() for m in unknown[:10]]}))
+        elif unknown:
+            findings.append(finding("info", f"另有 {len(unknown)} 条留言未能读出答复状态，未计入判定",
+                                    data={"messages": [m.as_evidence() for m in unknown[:10]]}))
         for message in open_:
             assert message.asked is not None
             days = (now - message.asked).days

@@ -8,6 +8,7 @@ and counts against `settings.max_fetches`. Judging lives in __init__.py.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from gkaudit.checks.interaction.messages import Message, complete_from_detail, read_messages
@@ -171,7 +172,7 @@ class InteractionCrawler:
             channel.state = "working" if channel.state == "unread" else channel.state
             page = response.page()
             listed.pages.append(url)
-            messages = read_messages(page)
+            messages = read_messages(page, named_list=channel.kind == "list" and channel.text != "")
             if not messages and len(listed.pages) == 1:
                 await self._read_scripted(listed, page)
                 return
@@ -203,7 +204,9 @@ class InteractionCrawler:
 
     async def _complete_details(self) -> None:
         """Open the pages of messages whose list row shows no status, up to `max_detail_pages`."""
-        pending = [m for m in self.messages.values() if m.state == "unknown"][: self.settings.max_detail_pages]
+        # oldest first: the veto concerns the longest-waiting message
+        pending = sorted((m for m in self.messages.values() if m.state == "unknown"),
+                         key=lambda m: m.asked or date.max)[: self.settings.max_detail_pages]
         for message in pending:
             response = await self.fetch(message.url)
             if response is not None and response.ok:

@@ -18,15 +18,15 @@ from gkaudit.columns.items import list_items
 from gkaudit.net.page import Page, absolute_url, clean_text, find_dates
 
 INVALID = re.compile(r"不予受理|无效留言|重复留言|已撤回|不予处理|不属于受理范围")
-OPEN = re.compile(r"未回复|待回复|未答复|待答复|未办结|办理中|处理中|待处理|受理中|正在办理|转办中|已受理|暂未回复"
-                  r"|尚未回复|等待回复")
-ANSWERED = re.compile(r"已回复|已答复|已办结|已反馈|已处理|已回应|办结|已解答")
+OPEN = re.compile(r"未回复|待回复|未答复|待答复|未办结|办理中|处理中|待处理|未处理|受理中|待受理|待办理|未办理|正在办理"
+                  r"|转办中|已转办|已受理|暂未回复|尚未回复|等待回复|暂无回复")
+ANSWERED = re.compile(r"已回复|已答复|已办结|已反馈|已处理|已回应|办结|已解答|已解决")
 ASK_HEADER = re.compile(r"(?:留言|提问|来信|咨询|提交|写信|发布)(?:时间|日期)")
 REPLY_HEADER = re.compile(r"(?:回复|答复|办结|反馈|回应)(?:时间|日期)")
 # On a message's own page: a labelled reply date, or words saying there is none yet.
 DETAIL_REPLY = re.compile(r"(?:回复|答复|办结|反馈)(?:时间|日期)\s*[:：]?\s*(20\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2})")
 DETAIL_ASK = re.compile(r"(?:留言|提问|来信|咨询|提交|写信)(?:时间|日期)\s*[:：]?\s*(20\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2})")
-DETAIL_OPEN = re.compile(r"暂未回复|尚未回复|暂无回复|等待回复|正在办理")
+DETAIL_OPEN = re.compile(r"暂未回复|尚未回复|暂无回复|暂无答复|等待回复|正在办理|未回复|待回复|办理中")
 
 
 @dataclass
@@ -80,10 +80,11 @@ def _reply_first(row: LexborNode) -> bool:
     return ask is not None and reply is not None and reply < ask
 
 
-def read_messages(page: Page) -> list[Message]:
+def read_messages(page: Page, named_list: bool = False) -> list[Message]:
     """Message rows of a list page: entries with a date and a status word or a second (reply) date.
 
-    Rows with one date and no status are kept as `unknown` when the page has other message rows.
+    Rows with one date and no status are kept as `unknown` when the page has other message rows, or
+    when `named_list` (the page was linked as 留言选登/信件公开 …): their pages may tell.
     """
     rows = _row_texts(page)
     found: list[Message] = []
@@ -107,7 +108,7 @@ def read_messages(page: Page) -> list[Message]:
         elif match := ANSWERED.search(rest):
             message.state, message.status_text = "answered", match.group(0)
         found.append(message)
-    if not any(m.state != "unknown" for m in found):
+    if not named_list and not any(m.state != "unknown" for m in found):
         return []  # a dated list without statuses or reply dates is news, not a message list
     return found
 
