@@ -85,3 +85,12 @@ def test_policy_directory_is_read_through_its_first_sub_column(web):
     assert result.metrics["coverage"] == {"documents": 1, "linked": 1, "ratio": 1.0}
     assert result.metrics["documents"][0]["how"] == "document_page"
     assert result.status is Status.WARN  # no interpretation column
+
+
+@pytest.mark.parametrize(("document", "interpretation"), [
+    ("南京市人民政府关于印发南京市河长制工作规定的通知", "《关于印发南京市河长制工作规定的通知》的解读"),
+    ("市政府关于加强安全生产工作的意见", "《关于加强安全生产工作的意见》政策解读"),
+    ("南京市人民政府办公厅关于印发《南京市促进消费若干措施》的通知", "一图读懂《南京市促进消费若干措施》"),
+])
+def test_issuer_and_wrappers_do_not_hide_a_match(document, interpretation):
+    assert cores_match(document_core(document), interpretation_core(interpretation))

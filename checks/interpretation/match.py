@@ -21,24 +21,29 @@ def _squash(text: str) -> str:
     return _PUNCT.sub("", text)
 
 
-def document_core(title: str) -> str:
-    """The name a document is known by: 《…》 if present, else the title without wrapper words."""
-    if match := _BOOK.search(title):
-        return _squash(match.group(1))
-    core = _squash(title)
+def _normalise(text: str) -> str:
+    """Squashed text without the issuer (…关于), 印发/转发 and a trailing 的通知/的决定."""
+    core = _squash(text)
+    core = re.sub(r"^.{0,24}?关于", "", core)
     for _ in range(2):
         core = _DOC_WRAPPER.sub("", core)
     return core
 
 
+def document_core(title: str) -> str:
+    """The name a document is known by: 《…》 if present, else the title without wrapper words."""
+    match = _BOOK.search(title)
+    return _normalise(match.group(1) if match else title)
+
+
 def interpretation_core(title: str) -> str:
     """The document name an interpretation names: 《…》 if present, else the title without 解读 words."""
     if match := _BOOK.search(title):
-        return _squash(match.group(1))
+        return _normalise(match.group(1))
     core = _squash(_INTERP_WORDS.sub("", title))
     core = re.sub(r"^(?:关于|对)", "", core)
-    core = re.sub(r"的?$", "", core)
-    return _DOC_WRAPPER.sub("", core)
+    core = re.sub(r"的$", "", core)
+    return _normalise(core)
 
 
 def is_interpretation_title(title: str) -> bool:
