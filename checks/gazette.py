@@ -99,7 +99,7 @@ class Gazette(Check):
             return self.result(Status.FAIL, "首页未找到政府公报栏目",
                                [finding("fail", "首页及政府信息公开专栏未找到政府公报栏目。整改：在首页开设“政府公报”栏目，"
                                         "发布各期公报的目录与全文。", rule=RULE, **home.evidence())], {"column": None})
-        read = await read_column(ctx.fetch, column.url, home, max_pages=settings.max_list_pages)
+        read = await read_column(ctx.fetch, column.url, home, max_pages=settings.max_list_pages, now=ctx.now)
         metrics: dict = {"column": column.as_evidence(), "column_read": read.data()}
         if not read.state.decided:
             metrics["reason"] = read.state.value
@@ -173,7 +173,7 @@ class Gazette(Check):
         if not response.is_html:
             return {"state": "pdf", "entries": 0}
         # contents entries are article titles (long, not column links); menus are short column links
-        entries = [i for i in list_items(response.page())
+        entries = [i for i in list_items(response.page(), now=ctx.now)
                    if i.url != issue.url and len(i.title) >= 8 and not is_column_url(i.url)]
         state = "ok" if len(entries) >= settings.min_toc_entries else "missing"
         return {"state": state, "entries": len(entries)}

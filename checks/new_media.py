@@ -23,11 +23,12 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from gkaudit.check import Check, CheckSettings, finding
+from gkaudit.columns.dates import find_dates
 from gkaudit.columns.find import page_anchor_links, rank_links
 from gkaudit.columns.listing import find_list_loader
 from gkaudit.context import SiteContext
 from gkaudit.model import CheckResult, Status
-from gkaudit.net.page import Page, clean_text, find_dates, url_host
+from gkaudit.net.page import Page, clean_text, url_host
 
 BASIS = "宁政办发〔2021〕20号 第11项；国办发〔2018〕123号（政务新媒体）"
 RULE = "国办发〔2018〕123号：政务新媒体应在政府网站公开名录（新媒体矩阵为常见做法，非强制规定）"

@@ -57,10 +57,10 @@ def due_year(now: date, deadline: tuple[int, int]) -> int:
     return now.year - 1 if now > date(now.year, *deadline) else now.year - 2
 
 
-def _reports(page: Page) -> list[dict[str, Any]]:
+def _reports(page: Page, now: date | None = None) -> list[dict[str, Any]]:
     found: dict[str, dict[str, Any]] = {}
     titles = [(link.url, link.label) for link in [*page.links, *image_anchor_links(page)]]
-    titles += [(item.url, item.title) for item in list_items(page)]
+    titles += [(item.url, item.title) for item in list_items(page, now=now)]
     for url, title in titles:
         year = report_year(title)
         if year is not None and url not in found:
@@ -85,7 +85,7 @@ class WebsiteReport(Check):
                                {"reason": home.failure.value if home.failure else "http_status"})
         page = home.page()
         due = due_year(ctx.now, settings.deadline)
-        reports = _reports(page)
+        reports = _reports(page, ctx.now)
         unread: list[str] = []
         looked = [home.url]
         columns = rank_links(page_anchor_links(page), COLUMN_NAMES, COLUMN_SLUGS, 60)[:1]
@@ -93,12 +93,12 @@ class WebsiteReport(Check):
                                 disclosure_data.COLUMN.slugs, 60)[:1]
         if not any(r["year"] >= due for r in reports):
             for candidate in [*columns, *disclosure]:
-                read = await read_column(ctx.fetch, candidate.url, home)
+                read = await read_column(ctx.fetch, candidate.url, home, now=ctx.now)
                 looked.append(candidate.url)
                 if not read.state.decided:
                     unread.append(f"{candidate.text}：{read.reason}")
                 if read.page is not None:
-                    reports += [r for r in _reports(read.page) if r["url"] not in {x["url"] for x in reports}]
+                    reports += [r for r in _reports(read.page, ctx.now) if r["url"] not in {x["url"] for x in reports}]
                 reports += [{"title": i.title, "url": i.url, "year": y, "listed_on": candidate.url}
                             for i in read.items if (y := report_year(i.title)) is not None
                             and i.url not in {x["url"] for x in reports}]

@@ -147,3 +147,9 @@ def test_messages_whose_state_nothing_shows_are_inconclusive(web):
     result = run(web, "silent")
     assert result.status is Status.INCONCLUSIVE, result.summary
     assert "message_states_unknown" in result.metrics["reason"]
+
+
+def test_month_day_dates_take_their_year_from_now():
+    page = Page("http://x.gov.cn/lyxd/", '<ul><li><a href="a.html">咨询老年卡办理</a><span>[07-20]</span><em>未回复</em></li></ul>')
+    (message,) = read_messages(page, now=date(2026, 11, 20))
+    assert message.asked == date(2026, 7, 20) and message.state == "open"

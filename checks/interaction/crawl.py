@@ -113,7 +113,7 @@ class InteractionCrawler:
                 if opened is not None and is_internal(url_host(channel.url), site_domain(self.ctx.host)):
                     self._add(_rank(opened, CHANNEL_NAMES, CHANNEL_SLUGS), "channel")
                     self._add(_rank(opened, LIST_NAMES, LIST_SLUGS), "list")
-                    if read_messages(opened):
+                    if read_messages(opened, now=self.ctx.now):
                         self._add([Candidate(channel.url, channel.text, 0)], "list")
             if len(self.fetched) >= self.settings.max_fetches:
                 break
@@ -172,7 +172,7 @@ class InteractionCrawler:
             channel.state = "working" if channel.state == "unread" else channel.state
             page = response.page()
             listed.pages.append(url)
-            messages = read_messages(page, named_list=channel.kind == "list" and channel.text != "")
+            messages = read_messages(page, named_list=channel.kind == "list" and channel.text != "", now=self.ctx.now)
             if not messages and len(listed.pages) == 1:
                 await self._read_scripted(listed, page)
                 return
@@ -186,13 +186,13 @@ class InteractionCrawler:
         """A list filled by script: Hanweb records inlined in the page, or a known endpoint; else undecided."""
         messages = []
         if (inline := hanweb_records_page(page_script_text(page), page.base_url)) is not None:
-            messages = read_messages(inline)
+            messages = read_messages(inline, now=self.ctx.now)
         loader = find_list_loader(page) if not messages else None
         if loader is not None and loader.known:
             response = await self.fetch(loader.endpoint)  # type: ignore[arg-type]
             if response is not None and response.ok:
                 listed.pages.append(loader.endpoint)  # type: ignore[arg-type]
-                messages = read_messages(endpoint_page(loader, response))
+                messages = read_messages(endpoint_page(loader, response), now=self.ctx.now)
         if messages:
             for message in messages:
                 self.messages.setdefault(message.url, message)
@@ -210,4 +210,4 @@ class InteractionCrawler:
         for message in pending:
             response = await self.fetch(message.url)
             if response is not None and response.ok:
-                complete_from_detail(message, response.page())
+                complete_from_detail(message, response.page(), self.ctx.now)

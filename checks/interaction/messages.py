@@ -14,8 +14,9 @@ from typing import Any
 
 from selectolax.lexbor import LexborNode
 
+from gkaudit.columns.dates import find_dates
 from gkaudit.columns.items import list_items
-from gkaudit.net.page import Page, absolute_url, clean_text, find_dates
+from gkaudit.net.page import Page, absolute_url, clean_text
 
 INVALID = re.compile(r"不予受理|无效留言|重复留言|已撤回|不予处理|不属于受理范围")
 OPEN = re.compile(r"未回复|待回复|未答复|待答复|未办结|办理中|处理中|待处理|未处理|受理中|待受理|待办理|未办理|正在办理"
@@ -80,18 +81,19 @@ def _reply_first(row: LexborNode) -> bool:
     return ask is not None and reply is not None and reply < ask
 
 
-def read_messages(page: Page, named_list: bool = False) -> list[Message]:
+def read_messages(page: Page, named_list: bool = False, now: date | None = None) -> list[Message]:
     """Message rows of a list page: entries with a date and a status word or a second (reply) date.
 
     Rows with one date and no status are kept as `unknown` when the page has other message rows, or
-    when `named_list` (the page was linked as 留言选登/信件公开 …): their pages may tell.
+    when `named_list` (the page was linked as 留言选登/信件公开 …): their pages may tell. With `now`, month-day
+    dates (`[07-20]`) are read too (gkaudit.columns.dates).
     """
     rows = _row_texts(page)
     found: list[Message] = []
-    for item in list_items(page):
+    for item in list_items(page, now=now):
         text, reply_first = rows.get(item.url, ("", False))
         rest = text.replace(item.title, " ")
-        dates = find_dates(rest)
+        dates = find_dates(rest, now)
         if not dates:
             continue
         if reply_first and len(dates) >= 2:
@@ -113,13 +115,13 @@ def read_messages(page: Page, named_list: bool = False) -> list[Message]:
     return found
 
 
-def complete_from_detail(message: Message, page: Page) -> None:
+def complete_from_detail(message: Message, page: Page, now: date | None = None) -> None:
     """Fill the reply date (or the open state) from the message's own page, where the list did not show it."""
     text = page.visible_text
     if message.asked is None and (match := DETAIL_ASK.search(text)):
-        message.asked = next(iter(find_dates(match.group(1))), None)
+        message.asked = next(iter(find_dates(match.group(1), now)), None)
     if match := DETAIL_REPLY.search(text):
-        replied = next(iter(find_dates(match.group(1))), None)
+        replied = next(iter(find_dates(match.group(1), now)), None)
         if replied is not None:
             message.replied, message.state = replied, "answered"
             return

@@ -102,9 +102,11 @@ class PolicyCrawler:
                 self.fetched.append(target)
             return await self.ctx.fetch(target)
 
-        read = await read_column(fetch, url, self.home, max_pages=self.settings.max_list_pages, allow_directory=True)
+        read = await read_column(fetch, url, self.home, max_pages=self.settings.max_list_pages, allow_directory=True,
+                                 now=self.ctx.now)
         if not read.dated and read.children and self.budget_left:  # a directory of sub-columns: its first list
-            child = await read_column(fetch, read.children[0], self.home, max_pages=self.settings.max_list_pages)
+            child = await read_column(fetch, read.children[0], self.home, max_pages=self.settings.max_list_pages,
+                                      now=self.ctx.now)
             if child.dated:
                 return child
         return read
