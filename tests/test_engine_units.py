@@ -61,13 +61,23 @@ def test_a_big_403_page_with_a_waf_word_in_its_text_is_not_a_block() -> None:
     "::1", "::", "fe80::1", "fc00::1", "fd12:3456::1", "ff02::1", "2001:db8::1",
     "::ffff:127.0.0.1", "::ffff:7f00:1", "::ffff:10.0.0.1", "::ffff:192.168.0.1",
     "::127.0.0.1", "::7f00:1", "::8.8.8.8", "fec0::1",
+    # IANA special-purpose IPv4 blocks Python counts as global
+    "192.0.0.9", "192.0.0.170", "192.31.196.1", "192.52.193.1", "192.88.99.1", "192.175.48.1", "198.19.255.1",
+    # IPv6 embedding a non-public IPv4: NAT64 (well-known and local-use), 6to4, SIIT
+    "64:ff9b::7f00:1", "64:ff9b::10.0.0.1", "64:ff9b::192.168.1.1", "64:ff9b:1:7f00:0:100::",
+    "64:ff9b:1:a00:0:100::", "2002:7f00:1::1", "2002:a00:1::", "2002:c0a8:101::1", "::ffff:0:127.0.0.1",
+    "::ffff:0:10.0.0.1",
+    # IPv6 special-purpose blocks
+    "2001::1", "2001:20::1", "100::1", "2620:4f:8000::1", "3fff::1", "5f00::1",
 ])
 def test_non_public_addresses(address: str) -> None:
     assert is_public_address(address) is False
 
 
 @pytest.mark.parametrize("address", ["202.102.24.35", "8.8.8.8", "2400:3200::1", "240e::1",
-                                     "::ffff:202.102.24.35", "64:ff9b::808:808"])
+                                     "::ffff:202.102.24.35", "64:ff9b::808:808",
+                                     "64:ff9b::202.102.24.35", "64:ff9b:1:808:8:800::", "2002:808:808::1",
+                                     "::ffff:0:8.8.8.8", "2408:8000::1"])
 def test_public_addresses(address: str) -> None:
     assert is_public_address(address) is True
 

@@ -15,19 +15,43 @@ import httpcore
 from gkaudit.net.dns import Family, Resolver
 from gkaudit.net.failures import FailureKind, NetError
 
-# IPv6 ranges Python's `is_global` lets through but no public host lives in: the IPv4-compatible
-# ::a.b.c.d block (deprecated, RFC 4291) and the deprecated site-local fec0::/10 (RFC 3879).
-_NON_PUBLIC_V6 = (ipaddress.IPv6Network("::/96"), ipaddress.IPv6Network("fec0::/10"))
+# IANA special-purpose blocks Python's `is_global` still lets through, though no public web host lives in
+# them: IPv4 anycast/relay infrastructure (192.0.0.0/24 in full, AS112, AMT, 6to4 relay anycast), the
+# deprecated IPv4-compatible ::a.b.c.d block (RFC 4291), site-local fec0::/10 (RFC 3879), the IETF
+# protocol block 2001::/23 (Teredo, ORCHID...), AS112-v6, documentation 3fff::/20, SRv6 5f00::/16.
+_NON_PUBLIC = tuple(ipaddress.ip_network(n) for n in (
+    "0.0.0.0/8", "100.64.0.0/10", "192.0.0.0/24", "192.31.196.0/24", "192.52.193.0/24", "192.88.99.0/24",
+    "192.175.48.0/24", "198.18.0.0/15", "240.0.0.0/4",
+    "::/96", "100::/64", "2001::/23", "2001:db8::/32", "2620:4f:8000::/48", "3fff::/20", "5f00::/16",
+    "fec0::/10",
+))
+_NAT64 = ipaddress.IPv6Network("64:ff9b::/96")  # RFC 6052 well-known prefix: the IPv4 host in the last 32 bits
+_NAT64_LOCAL = ipaddress.IPv6Network("64:ff9b:1::/48")  # RFC 8215 local-use: bits 48-63 and 72-87 (RFC 6052)
+_SIIT = ipaddress.IPv6Network("::ffff:0:0:0/96")  # RFC 2765 IPv4-translated: the last 32 bits
+
+
+def embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 address stands for: IPv4-mapped, NAT64, 6to4, SIIT; None for native IPv6."""
+    if ip.ipv4_mapped is not None:
+        return ip.ipv4_mapped
+    if ip.sixtofour is not None:
+        return ip.sixtofour
+    packed = ip.packed
+    if ip in _NAT64 or ip in _SIIT:
+        return ipaddress.IPv4Address(packed[12:16])
+    if ip in _NAT64_LOCAL:
+        return ipaddress.IPv4Address(packed[6:8] + packed[9:11])
+    return None
 
 
 def is_public_address(address: str) -> bool:
-    """True for globally routable unicast addresses; IPv4-mapped IPv6 is judged by its IPv4 part."""
-    ip = ipaddress.ip_address(address)
-    if isinstance(ip, ipaddress.IPv6Address):
-        if ip.ipv4_mapped is not None:
-            ip = ip.ipv4_mapped
-        elif any(ip in network for network in _NON_PUBLIC_V6):
-            return False
+    """True for globally routable unicast addresses. An IPv6 address embedding an IPv4 one (mapped,
+    NAT64, 6to4, SIIT) is judged by that IPv4 address; IANA special-purpose blocks are never public."""
+    ip: ipaddress.IPv4Address | ipaddress.IPv6Address = ipaddress.ip_address(address)
+    if isinstance(ip, ipaddress.IPv6Address) and (inner := embedded_ipv4(ip)) is not None:
+        ip = inner
+    if any(ip in network for network in _NON_PUBLIC if network.version == ip.version):
+        return False
     return ip.is_global and not ip.is_multicast
 
 
