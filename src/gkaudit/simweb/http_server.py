@@ -15,6 +15,7 @@ from datetime import date
 from email.utils import formatdate
 from urllib.parse import parse_qsl, unquote, urlsplit
 
+from gkaudit.simweb.hostile import bomb_reply, generated_reply
 from gkaudit.simweb.manifest import FixtureSite, render_template
 
 ANTIBOT_412 = (b"<html><head><meta http-equiv=\"Content-Type\" content=\"text/html; charset=utf-8\">"
@@ -35,13 +36,14 @@ class RequestRecord:
     method: str
     sni: str | None
     user_agent: str
+    cookie: str = ""
 
 
 @dataclass
 class Reply:
     status: int
     body: bytes = b""
-    headers: dict[str, str] = field(default_factory=dict)
+    headers: dict[str, str] | list[tuple[str, str]] = field(default_factory=dict)
     stream_bytes: int = 0
     hang: bool = False
     reset: bool = False
@@ -78,6 +80,12 @@ class SiteResponder:
             return Reply(0, reset=True)
         if path in manifest.huge:
             return Reply(200, headers={"Content-Type": "text/html"}, stream_bytes=manifest.huge[path])
+        if (raw := manifest.replies.get(full) or manifest.replies.get(path)) is not None:
+            return Reply(raw.status, self._render(raw.body).encode("utf-8"), list(raw.headers))
+        if (bomb := manifest.bombs.get(path)) is not None:
+            return Reply(200, *bomb_reply(bomb))
+        if (generated := manifest.generated.get(path)) is not None:
+            return Reply(200, *generated_reply(generated))
         if path in manifest.flaky and self.hits[full] <= manifest.flaky[path]:
             return Reply(503, b"busy", {"Content-Type": "text/plain", "Retry-After": "0"})
         override = manifest.ipv6 if family == "ipv6" else None
@@ -188,7 +196,7 @@ class HttpListener:
         ssl_object = writer.get_extra_info("ssl_object")
         self.log.append(RequestRecord(self.family, headers.get("host", ""), target, method,
                                       self._sni.get(id(ssl_object)) if ssl_object else None,
-                                      headers.get("user-agent", "")))
+                                      headers.get("user-agent", ""), headers.get("cookie", "")))
         if self.responder.site.manifest.latency_ms:
             await asyncio.sleep(self.responder.site.manifest.latency_ms / 1000)
         reply = self.responder.respond(self.family, method, target)
@@ -211,8 +219,10 @@ class HttpListener:
         length = reply.stream_bytes or len(reply.body)
         head = [f"HTTP/1.1 {reply.status} {REASONS.get(reply.status, 'Status')}",
                 f"Date: {formatdate(usegmt=True)}", "Server: simweb", f"Content-Length: {length}",
-                "Connection: close", *(f"{k}: {v}" for k, v in reply.headers.items())]
-        writer.write(("\r\n".join(head) + "\r\n\r\n").encode("latin-1"))
+                "Connection: close"]
+        pairs = reply.headers.items() if isinstance(reply.headers, dict) else reply.headers
+        head += [f"{k}: {v}" for k, v in pairs]
+        writer.write(("\r\n".join(head) + "\r\n\r\n").encode("utf-8"))  # hostile headers: raw UTF-8 bytes
         if reply.stream_bytes:
             chunk = b"<p>" + b"x" * 65_529 + b"</p>\n"
             sent = 0

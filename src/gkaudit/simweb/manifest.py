@@ -21,6 +21,13 @@ Manifest fields (all but `host` optional):
     huge: {"/big.html": 20000000}  # stream that many bytes of HTML
     hang: ["/slow/"]               # accept, never answer
     reset: ["/reset/"]             # close the connection without an answer
+    replies: {"/x/": {status: 302, headers: [["Location", "javascript:void(0)"]], body: "..."}}
+                                   # a verbatim answer: any status, headers in order (UTF-8 on the wire), body
+    bombs: {"/bomb/": {encoding: "gzip, gzip", size: 2000000000}}
+                                   # `size` bytes of HTML compressed with each Content-Encoding layer in turn
+    generated: {"/deep/": {kind: nested, count: 100000}}
+                                   # hostile bodies made at start: nested (count <div>s deep), digits
+                                   # (createPageHTML with count digits), binary (count random bytes), empty
     ipv6: {www: www6, statuses: {...}, redirects: {...}}   # what differs when asked over IPv6
     target: {id, name, kind, parent, tags, settings, disclosure_url}  # how `gkaudit demo` lists it
     demo: true                     # false: infrastructure (CDN, control host), not a target
@@ -48,6 +55,29 @@ class FamilyOverride(BaseModel):
     redirects: dict[str, str] = Field(default_factory=dict)
 
 
+class RawReply(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    status: int = 200
+    headers: list[tuple[str, str]] = Field(default_factory=list)
+    body: str = ""
+
+
+class Bomb(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    encoding: str = "gzip"
+    size: int = 1_000_000_000
+
+
+class Generated(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Literal["nested", "digits", "binary", "empty"]
+    count: int = 0
+    content_type: str = "text/html; charset=utf-8"
+
+
 class SiteManifest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -69,6 +99,9 @@ class SiteManifest(BaseModel):
     huge: dict[str, int] = Field(default_factory=dict)
     hang: list[str] = Field(default_factory=list)
     reset: list[str] = Field(default_factory=list)
+    replies: dict[str, RawReply] = Field(default_factory=dict)
+    bombs: dict[str, Bomb] = Field(default_factory=dict)
+    generated: dict[str, Generated] = Field(default_factory=dict)
     ipv6: FamilyOverride = Field(default_factory=FamilyOverride)
     target: dict[str, Any] = Field(default_factory=dict)
     demo: bool = True

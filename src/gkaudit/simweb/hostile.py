@@ -1,0 +1,73 @@
+"""Hostile bodies for the simulated web: decompression bombs and pathological pages, made once per site.
+
+Every body is built lazily and cached, so a site that is never asked for its bomb costs nothing.
+Bombs are compressed in a stream (a 1 GB bomb never exists decompressed in memory).
+"""
+
+from __future__ import annotations
+
+import os
+import zlib
+from functools import lru_cache
+
+from gkaudit.simweb.manifest import Bomb, Generated
+
+_CHUNK = b"<p>" + b"0" * 65_529 + b"</p>\n"
+
+
+def _compress(data_chunks, encoding: str):  # type: ignore[no-untyped-def]
+    """Compress an iterable of byte chunks with one Content-Encoding (gzip or deflate), streaming."""
+    wbits = zlib.MAX_WBITS | 16 if encoding == "gzip" else zlib.MAX_WBITS
+    compressor = zlib.compressobj(9, zlib.DEFLATED, wbits)
+    for chunk in data_chunks:
+        if out := compressor.compress(chunk):
+            yield out
+    yield compressor.flush()
+
+
+def _zeros(size: int):  # type: ignore[no-untyped-def]
+    sent = 0
+    while sent < size:
+        piece = _CHUNK[: size - sent]
+        sent += len(piece)
+        yield piece
+
+
+@lru_cache(maxsize=32)
+def bomb_body(size: int, encoding: str) -> bytes:
+    """`size` bytes of HTML encoded with each layer of `encoding` ("gzip, gzip": gzip applied twice)."""
+    layers = [e.strip().lower() for e in encoding.split(",") if e.strip()]
+    stream = _zeros(size)
+    for layer in layers:  # Content-Encoding lists layers in the order they were applied
+        if layer == "br":
+            import brotli  # type: ignore[import-not-found]  # only with the optional brotli package
+
+            stream = iter([brotli.compress(b"".join(stream))])
+        else:
+            stream = _compress(stream, layer)
+    return b"".join(stream)
+
+
+def bomb_reply(bomb: Bomb) -> tuple[bytes, dict[str, str]]:
+    return bomb_body(bomb.size, bomb.encoding), {"Content-Type": "text/html; charset=utf-8",
+                                                 "Content-Encoding": bomb.encoding}
+
+
+@lru_cache(maxsize=32)
+def generated_body(kind: str, count: int) -> bytes:
+    """A hostile page: `nested` <div>s, a createPageHTML call with `count` digits, random bytes, or nothing."""
+    if kind == "nested":
+        return (b"<html><head><title>nested</title></head><body>" + b"<div>" * count + b"x" + b"</div>" * count
+                + b"</body></html>")
+    if kind == "digits":
+        digits = b"9" * count
+        return (b"<html><head><title>digits</title></head><body><div id='pages'></div><script>createPageHTML("
+                + digits + b", 0, 1, 'index', 'html', " + digits + b");</script><p>2025-" + digits
+                + b"-01</p><a href='/list_" + digits + b".html'>page</a></body></html>")
+    if kind == "binary":
+        return os.urandom(count)
+    return b""
+
+
+def generated_reply(spec: Generated) -> tuple[bytes, dict[str, str]]:
+    return generated_body(spec.kind, spec.count), {"Content-Type": spec.content_type}
