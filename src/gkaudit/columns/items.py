@@ -65,7 +65,7 @@ class Pagination:
     total_pages: int | None = None
 
 
-_TRS_PAGER = re.compile(r"createPageHTML\(\s*(\d+)\s*,\s*(\d+)\s*,\s*[\"'](\w+)[\"']\s*,\s*[\"'](\w+)[\"']")
+_TRS_PAGER = re.compile(r"createPageHTML\(\s*(\d{1,6})\s*,\s*(\d{1,6})\s*,\s*[\"'](\w+)[\"']\s*,\s*[\"'](\w+)[\"']")
 
 
 def pagination(page: Page, limit: int = 20) -> Pagination:

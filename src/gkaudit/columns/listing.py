@@ -138,7 +138,7 @@ def _trs_id_loader(page: Page, scripts: str) -> ListLoader | None:
 
 
 _RECORD = re.compile(r"<record(?:\s[^>]*)?>\s*(?:<!\[CDATA\[)?(.*?)(?:\]\]>)?\s*</record>", re.S | re.I)
-_TOTAL = re.compile(r"<totalrecord>\s*(\d+)\s*</totalrecord>", re.I)
+_TOTAL = re.compile(r"<totalrecord>\s*(\d{1,9})\s*</totalrecord>", re.I)
 
 
 def endpoint_items(loader: ListLoader, response: Response, now: date | None = None) -> list[ListItem]:

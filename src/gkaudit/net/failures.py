@@ -21,6 +21,7 @@ class FailureKind(StrEnum):
     TOO_MANY_REDIRECTS = "too_many_redirects"
     PRIVATE_ADDRESS = "private_address"
     UNSUPPORTED_URL = "unsupported_url"
+    PAGE_TOO_COMPLEX = "page_too_complex"
 
     @property
     def label_zh(self) -> str:
@@ -34,6 +35,11 @@ class FailureKind(StrEnum):
         cache would hand a retry the same answer.
         """
         return self in (FailureKind.CONNECT_TIMEOUT, FailureKind.READ_TIMEOUT)
+
+    @property
+    def undecidable(self) -> bool:
+        """The site answered, but gkaudit cannot read what it said: a check cannot judge, never fails on it."""
+        return self in (FailureKind.BLOCKED, FailureKind.PAGE_TOO_COMPLEX)
 
 
 FAILURE_LABELS_ZH: dict[FailureKind, str] = {
@@ -52,6 +58,7 @@ FAILURE_LABELS_ZH: dict[FailureKind, str] = {
     FailureKind.TOO_MANY_REDIRECTS: "重定向过多",
     FailureKind.PRIVATE_ADDRESS: "指向内网/保留地址，已拒绝连接",
     FailureKind.UNSUPPORTED_URL: "不支持的网址",
+    FailureKind.PAGE_TOO_COMPLEX: "页面结构过于复杂，无法在时间预算内解析",
 }
 
 

@@ -9,10 +9,11 @@ classifies every failure, refuses non-public addresses unless allowed, and fetch
 from __future__ import annotations
 
 import asyncio
-import email.utils
 import ssl
 import time
-from dataclasses import dataclass, field
+import weakref
+from collections import OrderedDict
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urldefrag, urljoin, urlsplit
 
@@ -23,15 +24,21 @@ import httpx
 from gkaudit import __version__
 from gkaudit.net.antibot import detect_antibot
 from gkaudit.net.backend import PinnedBackend
+from gkaudit.net.classify import classify_httpx_error, parse_retry_after, url_problem
+from gkaudit.net.cookies import host_only_cookies
+from gkaudit.net.decode import ACCEPT_ENCODING, CappedDecoder
 from gkaudit.net.dns import Family, Resolver
 from gkaudit.net.failures import FailureKind, NetError
 from gkaudit.net.once import once
 from gkaudit.net.page import Page, url_host
+from gkaudit.net.parse import PageTooComplex, Parsed, parse_body
+from gkaudit.net.response import Hop, Response
+from gkaudit.net.workers import PoolExhausted, WorkerPool
+
+__all__ = ["USER_AGENT", "FetchOptions", "Fetcher", "Hop", "Response"]
 
 USER_AGENT = f"gkaudit/{__version__} (+government website disclosure audit; https://pypi.org/project/gkaudit/)"
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
-HTML_TYPES = ("text/html", "application/xhtml+xml", "text/plain", "")
-
 
 @dataclass(frozen=True)
 class FetchOptions:
@@ -49,93 +56,7 @@ class FetchOptions:
     user_agent: str = USER_AGENT
     allow_private: bool = False
     ca_bundle: str | None = None
-
-
-@dataclass(frozen=True)
-class Hop:
-    """One redirect: from where, to where, and how (http 3xx, meta refresh, script)."""
-
-    url: str
-    status: int | None
-    kind: str
-    location: str
-
-
-@dataclass
-class Response:
-    """The outcome of one fetch, redirects followed. `failure` is set when no usable answer came back."""
-
-    url: str
-    family: Family
-    final_url: str
-    status: int | None = None
-    headers: dict[str, str] = field(default_factory=dict)
-    body: bytes = b""
-    failure: FailureKind | None = None
-    detail: str = ""
-    redirects: list[Hop] = field(default_factory=list)
-    address: str | None = None
-    elapsed_ms: int = 0
-    connect_ms: int | None = None
-    first_byte_ms: int | None = None
-    tls_verified: bool | None = None
-    attempts: int = 1
-
-    @property
-    def ok(self) -> bool:
-        """An answer came back with a status below 400."""
-        return self.failure is None and self.status is not None and self.status < 400
-
-    @property
-    def content_type(self) -> str:
-        return self.headers.get("content-type", "")
-
-    @property
-    def is_html(self) -> bool:
-        return self.content_type.split(";")[0].strip().lower() in HTML_TYPES
-
-    def page(self) -> Page:
-        """The body as a new parsed Page (empty when there is none).
-
-        Not cached: responses live for the whole scan (they are shared by all checks), and a
-        parsed tree is many times the size of its bytes. Keep the Page while you use it.
-        """
-        return Page.from_bytes(self.final_url, self.body, self.content_type, self.status)
-
-    def evidence(self) -> dict[str, Any]:
-        """The Evidence fields every check reports about one fetch (pass as **kwargs to `finding`)."""
-        return {
-            "url": self.url,
-            "final_url": self.final_url if self.final_url != self.url else None,
-            "http_status": self.status,
-            "address": self.address,
-            "failure": self.failure.value if self.failure else None,
-            "detail": self.detail or None,
-        }
-
-    def metrics(self) -> dict[str, Any]:
-        """Figures of one fetch for a CheckResult's metrics."""
-        return {
-            "status": self.status,
-            "final_url": self.final_url,
-            "elapsed_ms": self.elapsed_ms,
-            "address": self.address,
-            "tls_verified": self.tls_verified,
-            "failure": self.failure.value if self.failure else None,
-            "redirects": [{"from": h.url, "to": h.location, "kind": h.kind, "status": h.status}
-                          for h in self.redirects],
-            "attempts": self.attempts,
-        }
-
-    @property
-    def problem(self) -> str:
-        """Why this response is not usable, in one phrase: the classified failure, else its HTTP status."""
-        return self.describe_failure() or f"HTTP {self.status}"
-
-    def describe_failure(self) -> str:
-        if self.failure is None:
-            return ""
-        return f"{self.failure.label_zh} ({self.failure.value}){': ' + self.detail if self.detail else ''}"
+    parse_budget: float = 10.0  # seconds of parser time per page; past it the page is page_too_complex
 
 
 class Fetcher:
@@ -149,6 +70,8 @@ class Fetcher:
         self._global = asyncio.Semaphore(self.options.concurrency)
         self._host_slots: dict[str, asyncio.Semaphore] = {}
         self._host_next: dict[str, float] = {}
+        self._parser = WorkerPool(workers=2)
+        self._recent_pages: OrderedDict[int, Page] = OrderedDict()  # strong refs to the last parsed pages
         self.requests_sent = 0
 
     async def __aenter__(self) -> Fetcher:
@@ -161,6 +84,8 @@ class Fetcher:
         for client in self._clients.values():
             await client.aclose()
         self._clients.clear()
+        self._parser.close()
+        self._recent_pages.clear()
 
     async def fetch(self, url: str, family: Family = "any", *, follow: bool = True,
                     verify: bool = True, method: str = "GET") -> Response:
@@ -181,10 +106,14 @@ class Fetcher:
             response = await self._request_with_retries(current, family, verify, method)
             response.url, response.redirects = url, hops
             response.elapsed_ms = int((time.monotonic() - started) * 1000)
+            parsed = await self._parse(response, redirects=follow)
             if response.failure is not None or not follow:
                 return response
-            target, kind = self._redirect_target(response)
+            target, kind = self._redirect_target(response, parsed)
             if target is None:
+                if response.status is not None and 300 <= response.status < 400:  # nowhere to go: not an answer
+                    response.failure = FailureKind.HTTP_STATUS
+                    response.detail = f"HTTP {response.status} 没有可用的 Location / redirect without a usable Location"
                 return response
             hops.append(Hop(current, response.status, kind, target))
             if target in seen or len(hops) > self.options.max_redirects:
@@ -194,19 +123,46 @@ class Fetcher:
             seen.add(target)
             current = target
 
-    def _redirect_target(self, response: Response) -> tuple[str | None, str]:
+    async def _parse(self, response: Response, redirects: bool) -> Parsed | None:
+        """Parse a text body in a worker thread within the budget; a page past it is `page_too_complex`."""
+        if response.failure is not None or not response.body or not response.is_text:
+            return None
+        url, body, content_type, status = response.final_url, response.body, response.content_type, response.status
+        wants_redirects = redirects and status == 200 and response.is_html
+        try:
+            parsed = await self._parser.run(lambda: parse_body(url, body, content_type, status, wants_redirects),
+                                            self.options.parse_budget)
+        except (PageTooComplex, PoolExhausted) as exc:
+            response.failure, response.detail = FailureKind.PAGE_TOO_COMPLEX, str(exc)
+            return None
+        except TimeoutError:
+            response.failure = FailureKind.PAGE_TOO_COMPLEX
+            response.detail = f"解析超过 {self.options.parse_budget:g} 秒 / parsing took over the budget"
+            return None
+        response._page = weakref.ref(parsed.page)
+        self._recent_pages[id(parsed.page)] = parsed.page
+        while len(self._recent_pages) > 2 * self.options.concurrency:
+            self._recent_pages.popitem(last=False)
+        return parsed
+
+    def _redirect_target(self, response: Response, parsed: Parsed | None) -> tuple[str | None, str]:
         """Where `response` sends the client next, and how; (None, "") when it is the destination.
 
         A `<meta refresh>` or script that points back at the page itself is a periodic reload
         (news portals refresh their homepage every few minutes), not a redirect. A `<frameset>`
         page leads to its main frame (domain forwarding wraps a whole site in one).
         """
-        if response.status in (301, 302, 303, 307, 308) and "location" in response.headers:
-            return urljoin(response.final_url, response.headers["location"].strip()), "http"
-        if response.status == 200 and response.is_html and response.body:
-            page = response.page()
-            candidates = ((page.meta_refresh(), "meta"), (page.script_redirect(), "script"),
-                          (page.frame_target(), "frame"))
+        if response.status in (301, 302, 303, 307, 308):
+            location = response.headers.get("location", "").strip()
+            if not location:
+                return None, ""
+            try:
+                return urljoin(response.final_url, location), "http"
+            except ValueError:  # "http://[::1/": the next request classifies it as unsupported_url
+                return location, "http"
+        if response.status == 200 and response.is_html and parsed is not None:
+            candidates = ((parsed.meta_refresh, "meta"), (parsed.script_redirect, "script"),
+                          (parsed.frame_target, "frame"))
             for target, kind in candidates:
                 if target and urldefrag(target).url != urldefrag(response.final_url).url:
                     return target, kind
@@ -271,13 +227,17 @@ class Fetcher:
         try:
             async with asyncio.timeout(self.options.timeout * 3):
                 request = client.build_request(method, url, extensions={"trace": trace})
+                # httpx copies the jar into a default-policy one when it builds a request: recompute the
+                # Cookie header from the client's own jar, whose policy keeps cookies to their host.
+                request.headers.pop("cookie", None)
+                client.cookies.set_cookie_header(request)
                 http_response = await client.send(request, stream=True)
                 try:
                     response.status = http_response.status_code
                     response.headers = {k.lower(): v for k, v in http_response.headers.items()}
                     response.address = _peer_address(http_response)
                     response.tls_verified = verify if parts.scheme == "https" else None
-                    response.body = await self._read_capped(http_response)
+                    response.body = await self._read_capped(http_response, response.headers)
                 finally:
                     await http_response.aclose()
         except NetError as exc:
@@ -286,6 +246,9 @@ class Fetcher:
             response.failure, response.detail = FailureKind.READ_TIMEOUT, f"超过 {self.options.timeout * 3:.0f} 秒"
         except httpx.HTTPError as exc:
             response.failure, response.detail = classify_httpx_error(exc)
+        except httpx.InvalidURL as exc:  # httpx builds the next request of a 3xx even when not following it
+            response.failure = FailureKind.UNSUPPORTED_URL
+            response.detail = f"重定向目标不是可访问的网址 / redirect to a URL that cannot be fetched: {exc}"
         if (connect := timings.get("connection.connect_tcp.complete")) is not None:
             response.connect_ms = int((connect - timings.get("connection.connect_tcp.started", started)) * 1000)
         if (first := timings.get("http11.receive_response_headers.complete")) is not None:
@@ -295,15 +258,12 @@ class Fetcher:
                 response.failure, response.detail = FailureKind.BLOCKED, reason
         return response
 
-    async def _read_capped(self, http_response: httpx.Response) -> bytes:
-        chunks: list[bytes] = []
-        size = 0
-        async for chunk in http_response.aiter_bytes():
-            size += len(chunk)
-            if size > self.options.max_bytes:
-                raise NetError(FailureKind.TOO_LARGE, f"超过 {self.options.max_bytes} 字节上限")
-            chunks.append(chunk)
-        return b"".join(chunks)
+    async def _read_capped(self, http_response: httpx.Response, headers: dict[str, str]) -> bytes:
+        """The decoded body; the size cap applies to the raw and to the decoded bytes, as they come."""
+        decoder = CappedDecoder(headers.get("content-encoding", ""), self.options.max_bytes)
+        async for chunk in http_response.aiter_raw():
+            decoder.feed(chunk)
+        return decoder.body()
 
     def _client(self, family: Family, verify: bool) -> httpx.AsyncClient:
         key = (family, verify)
@@ -322,7 +282,9 @@ class Fetcher:
             timeout = httpx.Timeout(self.options.timeout, pool=None)
             self._clients[key] = httpx.AsyncClient(
                 transport=transport, timeout=timeout, follow_redirects=False, trust_env=False,
-                headers={"User-Agent": self.options.user_agent, "Accept-Language": "zh-CN,zh;q=0.9"},
+                cookies=host_only_cookies(),
+                headers={"User-Agent": self.options.user_agent, "Accept-Language": "zh-CN,zh;q=0.9",
+                         "Accept-Encoding": ACCEPT_ENCODING},
             )
         return self._clients[key]
 
@@ -338,54 +300,6 @@ class Fetcher:
         if self.options.ca_bundle:
             context.load_verify_locations(cafile=self.options.ca_bundle)
         return context
-
-
-def url_problem(url: str) -> str | None:
-    """Why `url` cannot be fetched (not absolute http(s), malformed host or port), or None if it can."""
-    try:
-        parts = urlsplit(url)
-        _ = parts.port  # raises for a port that is not a number in range
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            return f"不是 http(s) 网址 / not an absolute http(s) URL: {url!r}"
-        _ = httpx.URL(url).host  # IDNA labels ("xn--zz"), control characters
-    except (ValueError, UnicodeError, httpx.InvalidURL) as exc:
-        return f"网址格式错误 / malformed URL {url!r}: {exc}"
-    return None
-
-
-def parse_retry_after(value: str | None) -> float | None:
-    """Seconds from a Retry-After header (delta-seconds or an HTTP date); None if absent or unreadable."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, when.timestamp() - time.time())
-
-
-def classify_httpx_error(exc: httpx.HTTPError) -> tuple[FailureKind, str]:
-    """Map an httpx exception to the failure taxonomy, looking through its causes."""
-    text = str(exc) or type(exc).__name__
-    causes: list[BaseException] = [exc]
-    while (cause := causes[-1].__cause__ or causes[-1].__context__) is not None and len(causes) < 8:
-        causes.append(cause)
-    if isinstance(exc, httpx.RemoteProtocolError) and "location header" in text:  # a malformed redirect
-        return FailureKind.UNSUPPORTED_URL, text
-    if isinstance(exc, httpx.ConnectTimeout):
-        return FailureKind.CONNECT_TIMEOUT, text
-    if isinstance(exc, httpx.TimeoutException):
-        return FailureKind.READ_TIMEOUT, text
-    if any(isinstance(c, ssl.SSLError) for c in causes) or "SSL" in text or "CERTIFICATE" in text:
-        return FailureKind.TLS_ERROR, text
-    if any(isinstance(c, ConnectionRefusedError) for c in causes) or "refused" in text.lower():
-        return FailureKind.CONNECT_REFUSED, text
-    if isinstance(exc, (httpx.UnsupportedProtocol, httpx.InvalidURL)):
-        return FailureKind.UNSUPPORTED_URL, text
-    return FailureKind.CONNECTION_ERROR, text
 
 
 def _peer_address(http_response: httpx.Response) -> str | None:

@@ -16,13 +16,18 @@ _CHARSET_ALIASES = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "
                     "cp936": "gb18030", "euc-cn": "gb18030", "hz-gb-2312": "gb18030"}
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_\-]+)""", re.I)
 _HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?([a-zA-Z0-9_\-]+)", re.I)
+# Codecs Python knows that are not charsets a page can be written in (they raise, or turn markup
+# into something else): they count as unknown, like a misspelt label. UTF-7 is no web charset either.
+_NOT_CHARSETS = frozenset({"undefined", "punycode", "idna", "unicode-escape", "raw-unicode-escape", "charmap",
+                           "utf-7", "mbcs", "oem"})
 _BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
 
 
 def normalise_charset(name: str | None) -> str | None:
     """A Python text codec for a declared charset, GB2312/GBK mapped to GB18030; None if unknown.
 
-    Python's bytes-to-bytes codecs (base64, zlib, rot13...) are not charsets and count as unknown.
+    Python's bytes-to-bytes codecs (base64, zlib, rot13...) and pseudo-codecs (undefined, punycode,
+    idna, unicode_escape...) are not charsets and count as unknown.
     """
     if not name:
         return None
@@ -30,9 +35,11 @@ def normalise_charset(name: str | None) -> str | None:
     name = _CHARSET_ALIASES.get(name, name)
     try:
         info = codecs.lookup(name)
-    except LookupError:
+    except (LookupError, ValueError, TypeError):  # ValueError: a NUL in the label
         return None
-    return info.name if getattr(info, "_is_text_encoding", True) else None
+    if not getattr(info, "_is_text_encoding", True) or info.name in _NOT_CHARSETS:
+        return None
+    return info.name
 
 
 def decode_html(body: bytes, content_type: str | None = None) -> tuple[str, str]:
@@ -54,10 +61,13 @@ def decode_html(body: bytes, content_type: str | None = None) -> tuple[str, str]
     for codec in dict.fromkeys(codecs_tried):
         try:
             return body.decode(codec), codec
-        except UnicodeDecodeError:
+        except (UnicodeError, ValueError, LookupError):  # any codec trouble: try the next one
             continue
     fallback = codecs_tried[0] if codecs_tried else "utf-8"
-    return body.decode(fallback, errors="replace"), fallback
+    try:
+        return body.decode(fallback, errors="replace"), fallback
+    except (UnicodeError, ValueError, LookupError):
+        return body.decode("utf-8", errors="replace"), "utf-8"
 
 
 @dataclass(frozen=True)

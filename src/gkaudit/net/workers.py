@@ -1,0 +1,102 @@
+"""A small pool of daemon threads for CPU work on page text, kept off the event loop, within a time budget.
+
+A thread cannot be killed: a job past its budget is abandoned (its caller gets TimeoutError) and
+keeps its thread until it ends. Abandoned threads are replaced up to `max_threads`, so a few
+runaway parses cannot starve the others; past that, new jobs fail at once. The threads are
+daemons, so a runaway parse never keeps the process alive at exit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import queue
+import threading
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+
+class PoolExhausted(RuntimeError):
+    """Every thread is busy with work past its budget."""
+
+
+class WorkerPool:
+    def __init__(self, workers: int = 2, max_threads: int = 8) -> None:
+        self.workers = workers
+        self.max_threads = max_threads
+        self._jobs: queue.SimpleQueue[tuple[Callable[[], Any], asyncio.AbstractEventLoop,
+                                            asyncio.Future[None], asyncio.Future[Any]] | None] = queue.SimpleQueue()
+        self._threads: list[threading.Thread] = []
+        self._abandoned = 0
+        self._lock = threading.Lock()
+
+    def _ensure_threads(self) -> None:
+        with self._lock:
+            self._threads = [t for t in self._threads if t.is_alive()]
+            wanted = min(self.workers + self._abandoned, self.max_threads)
+            while len(self._threads) < wanted:
+                thread = threading.Thread(target=self._work, name="gkaudit-parse", daemon=True)
+                thread.start()
+                self._threads.append(thread)
+
+    def _work(self) -> None:
+        while (job := self._jobs.get()) is not None:
+            fn, loop, started, done = job
+            try:
+                if done.cancelled():
+                    continue
+                _call_in(loop, started, None, None)
+                try:
+                    result, error = fn(), None
+                except BaseException as exc:  # handed to the caller, whatever it is
+                    result, error = None, exc
+                _call_in(loop, done, result, error)
+            finally:
+                with self._lock:
+                    if getattr(done, "_gkaudit_abandoned", False):
+                        self._abandoned -= 1
+
+    async def run(self, fn: Callable[[], T], budget: float) -> T:
+        """Run `fn` in a worker; TimeoutError once it has run `budget` seconds (queueing not counted)."""
+        if self._abandoned >= self.max_threads - 1:
+            raise PoolExhausted(f"{self._abandoned} 个解析线程仍在处理超时的页面 / parser threads exhausted")
+        self._ensure_threads()
+        loop = asyncio.get_running_loop()
+        started: asyncio.Future[None] = loop.create_future()
+        done: asyncio.Future[T] = loop.create_future()
+        self._jobs.put((fn, loop, started, done))
+        try:
+            await started
+            return await asyncio.wait_for(asyncio.shield(done), budget)
+        except (TimeoutError, asyncio.CancelledError):
+            if not done.done():
+                with self._lock:
+                    done._gkaudit_abandoned = True  # type: ignore[attr-defined]
+                    self._abandoned += 1
+                done.cancel()
+                self._ensure_threads()
+            raise
+
+    def close(self) -> None:
+        """Let idle threads end (busy ones end when their job does; they are daemons either way)."""
+        for _ in self._threads:
+            self._jobs.put(None)
+        self._threads = []
+
+
+def _call_in(loop: asyncio.AbstractEventLoop, future: asyncio.Future[Any], result: Any,
+             error: BaseException | None) -> None:
+    try:
+        loop.call_soon_threadsafe(_set, future, result, error)
+    except RuntimeError:  # the loop has closed: the scan that wanted this result is over
+        pass
+
+
+def _set(future: asyncio.Future[Any], result: Any, error: BaseException | None) -> None:
+    if future.done():
+        return
+    if error is not None:
+        future.set_exception(error)
+    else:
+        future.set_result(result)
