@@ -10,8 +10,8 @@ import zlib
 import httpx
 import pytest
 
-from gkaudit.columns import pagination
-from gkaudit.listing import hanweb_total
+from gkaudit.columns.items import pagination
+from gkaudit.columns.listing import hanweb_total
 from gkaudit.net.classify import parse_retry_after
 from gkaudit.net.cookies import host_only_cookies
 from gkaudit.net.decode import CappedDecoder
