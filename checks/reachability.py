@@ -1,7 +1,10 @@
 """reachability: the homepage answers (国办秘函〔2019〕19号, 单项否决: 站点无法访问).
 
 Semantics: one fetch of the target URL over any address family (IPv4 first, then IPv6),
-redirects followed (HTTP, meta refresh, simple script). An answer with status < 400 passes.
+redirects followed (HTTP, meta refresh, simple script). An answer with status < 400 passes,
+unless its body is empty or binary (not a page a visitor can read: `warn`), or a page too complex
+to parse in the time budget (`page_too_complex`: `warn`, the site answered). A 3xx without a
+usable Location is `http_status`, a redirect to javascript:/mailto:/data: `unsupported_url`: fail.
 A classified network failure or a status >= 400 fails. An anti-bot challenge is
 `inconclusive`: the site answers, but not to a robot, so nothing can be judged. A TLS
 certificate that does not verify is a warning when the page loads without verification (or
@@ -42,6 +45,10 @@ class Reachability(Check):
         if response.failure is FailureKind.BLOCKED:
             return self.result(Status.INCONCLUSIVE, f"首页被反爬虫网关拦截，无法判定: {response.detail}",
                                [finding("info", "反爬虫网关拦截了自动访问", **response.evidence())], metrics)
+        if response.failure is FailureKind.PAGE_TOO_COMPLEX:  # it answered in full: reachable, but unreadable
+            return self.result(Status.WARN, f"首页可访问，但{response.failure.label_zh}: {response.detail}",
+                               [finding("warn", f"首页 HTTP {response.status}，但页面{response.failure.label_zh}"
+                                        "（浏览器打开也可能卡死）", rule=BASIS, **response.evidence())], metrics)
         if response.failure is not None:
             return self.result(Status.FAIL, f"首页无法访问: {response.describe_failure()}",
                                [finding("fail", f"首页无法访问（{response.failure.label_zh}）", rule=BASIS,
@@ -53,12 +60,18 @@ class Reachability(Check):
         findings = [finding("info", f"首页可访问，HTTP {response.status}，用时 {response.elapsed_ms} ms",
                             **response.evidence())]
         status = Status.PASS
+        if problem := response.content_problem:  # answered, but a visitor sees nothing or gets a file
+            status = Status.WARN
+            findings.append(finding("warn", f"首页有应答但不是可浏览的网页：{problem}", rule=BASIS,
+                                    **response.evidence(), data={"bytes": len(response.body),
+                                                                 "content_type": response.content_type}))
         if response.elapsed_ms > settings.slow_ms:
             status = Status.WARN
             findings.append(finding("warn", f"首页加载用时 {response.elapsed_ms} ms，超过 {settings.slow_ms} ms",
                                     rule=BASIS, **response.evidence()))
         summary = f"HTTP {response.status}，{response.elapsed_ms} ms" + (
-            f"，经 {len(response.redirects)} 次跳转" if response.redirects else "")
+            f"，经 {len(response.redirects)} 次跳转" if response.redirects else "") + (
+            f"；{response.content_problem}" if response.content_problem else "")
         return self.result(status, summary, findings, metrics)
 
     async def _tls_invalid(self, ctx: SiteContext, response: Response, metrics: dict) -> CheckResult:

@@ -13,7 +13,13 @@ from urllib.parse import urlsplit
 
 from gkaudit.check import finding
 from gkaudit.checks.disclosure import vocabulary as data
-from gkaudit.checks.disclosure.judge import candidates_for, guide_article, guide_gaps, subcolumns_on
+from gkaudit.checks.disclosure.judge import (
+    candidates_for,
+    foreign_column_host,
+    guide_article,
+    guide_gaps,
+    subcolumns_on,
+)
 from gkaudit.checks.disclosure.reports import annual_reports
 from gkaudit.columns.find import Candidate, in_submenu, page_anchor_links
 from gkaudit.columns.listing import article_text, is_home_url, looks_script_rendered
@@ -21,7 +27,6 @@ from gkaudit.columns.read import ColumnRead, ColumnState, read_column, soft_404_
 from gkaudit.columns.scripts import Rendered, ScriptHtml, pages_beyond_static
 from gkaudit.context import SiteContext
 from gkaudit.model import Finding, Severity, Status
-from gkaudit.net.failures import FailureKind
 from gkaudit.net.http import Response
 from gkaudit.net.page import Page, url_host
 
@@ -78,9 +83,13 @@ class DisclosureAudit:
     async def execute(self) -> tuple[Status, str]:
         target = self.ctx.target
         self.home = home = await self.ctx.homepage()
-        if not home.ok and not target.disclosure_url:
+        if (not home.ok or home.content_problem) and not target.disclosure_url:
             return self._homepage_unreadable(home)
         home_page = home.page() if home.ok else None
+        if home_page is not None and home_page.foreign_base:
+            self.add("warn", f"首页的 <base href> 指向其他域名 {home_page.foreign_base}：访客点击的相对链接会去往该域名；"
+                     "本检查按本站地址解析链接", data.RULE_COLUMN, **home.evidence(),
+                     matched_text=home_page.foreign_base)
         column_page, column_url, _column_text = await self._column(home_page)
         pages = [(where, page) for where, page in (("column", column_page), ("homepage", home_page)) if page]
         script_column = column_page is not None and looks_script_rendered(column_page)
@@ -98,7 +107,8 @@ class DisclosureAudit:
         return self._verdict()
 
     def _homepage_unreadable(self, home: Response) -> tuple[Status, str]:
-        reason = "blocked" if home.failure is FailureKind.BLOCKED else "homepage_unreachable"
+        reason = (home.failure.value if home.failure and home.failure.undecidable else
+                  "homepage_content" if home.content_problem else "homepage_unreachable")
         why = home.problem
         self.add("info", f"首页无法读取（{why}），无法查找政府信息公开专栏", data.RULE_COLUMN,
                  **home.evidence())
@@ -148,9 +158,9 @@ class DisclosureAudit:
         response = self.column_response = await self.fetch(url)
         evidence = {**response.evidence(), "link_text": text,
                     "data": {"source": source, "candidates": [c.as_evidence() for c in candidates[:4]]}}
-        if response.failure is FailureKind.BLOCKED:
-            self.unsure("blocked")
-            self.add("info", f"专栏页面被反爬虫网关拦截：{response.detail}", data.RULE_COLUMN, **evidence)
+        if response.failure is not None and response.failure.undecidable:
+            self.unsure(response.failure.value)
+            self.add("info", f"专栏页面{response.failure.label_zh}：{response.detail}", data.RULE_COLUMN, **evidence)
             return None
         if not response.ok:
             why = response.problem
@@ -159,6 +169,10 @@ class DisclosureAudit:
         if reason := soft_404_reason(response, self.home, self.settings.soft404_similarity):
             self.add("fail", f"政府信息公开专栏是软404：{reason}", data.RULE_COLUMN, **evidence)
             return None
+        if source == "homepage" and (foreign := foreign_column_host(response.final_url, self.home.url,
+                                                                    self.home.final_url)):
+            self.add("warn", f"政府信息公开专栏由本站以外的非政府域名 {foreign} 提供，不能作为本站专栏通过",
+                     data.RULE_COLUMN, **evidence)
         where = {"target": "由 targets.yaml 的 disclosure_url 指定", "scripts": "首页同站脚本写出的导航链接"}.get(
             source, "首页链接")
         if source == "homepage" and home_page is not None and in_submenu(home_page, url):
@@ -235,7 +249,9 @@ class DisclosureAudit:
             self.add("fail", f"{spec.label_zh}{read.state.label_zh}：{read.reason}", data.RULE_BLANK
                      if read.state is ColumnState.BLANK else rule, **evidence)
         else:
-            self.unsure({ColumnState.BLOCKED: "blocked", ColumnState.SCRIPT_UNKNOWN: "script_only",
+            failure = read.response.failure if read.response is not None else None
+            self.unsure(failure.value if read.state is ColumnState.BLOCKED and failure else
+                        {ColumnState.BLOCKED: "blocked", ColumnState.SCRIPT_UNKNOWN: "script_only",
                          ColumnState.ENDPOINT_FAILED: "list_endpoint_failed"}[read.state])
             self.add("info", f"{spec.label_zh}无法判定：{read.reason}", rule, **evidence)
         if read.state is not ColumnState.OK:
@@ -279,9 +295,9 @@ class DisclosureAudit:
         chosen = guide_article(listed) if gaps and listed else None
         if chosen is not None:
             article = await self.fetch(chosen.url)
-            if article.failure is FailureKind.BLOCKED:
-                self.unsure("blocked")
-                self.add("info", f"指南正文“{chosen.title}”被反爬虫网关拦截，未能核对指南内容", data.RULE_GUIDE,
+            if article.failure is not None and article.failure.undecidable:
+                self.unsure(article.failure.value)
+                self.add("info", f"指南正文“{chosen.title}”{article.failure.label_zh}，未能核对指南内容", data.RULE_GUIDE,
                          **article.evidence(), link_text=chosen.title)
                 return
             if not article.ok:
@@ -323,10 +339,10 @@ class DisclosureAudit:
         response = await self.fetch(candidate.url)
         evidence = {**response.evidence(), "link_text": candidate.text, "data": {"found_on": located.found_on}}
         entry.update(url=candidate.url, link_text=candidate.text, http_status=response.status)
-        if response.failure is FailureKind.BLOCKED:
+        if response.failure is not None and response.failure.undecidable:
             entry["state"] = "blocked"
-            self.unsure("blocked")
-            self.add("info", "依申请公开页面被反爬虫网关拦截", data.RULE_REQUEST, **evidence)
+            self.unsure(response.failure.value)
+            self.add("info", f"依申请公开页面{response.failure.label_zh}", data.RULE_REQUEST, **evidence)
         elif not response.ok:
             entry["state"] = "dead"
             why = response.problem
@@ -363,4 +379,5 @@ class DisclosureAudit:
 _REASONS_ZH = {
     "blocked": "被反爬虫网关拦截", "homepage_unreachable": "首页无法访问", "homepage_script_only": "首页由脚本生成",
     "script_only": "栏目列表由脚本加载且接口未知", "list_endpoint_failed": "栏目列表接口无法读取",
+    "page_too_complex": "页面结构过于复杂，无法解析", "homepage_content": "首页正文为空或不是网页",
 }

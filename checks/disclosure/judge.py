@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 from gkaudit.checks.disclosure import vocabulary as data
 from gkaudit.columns.find import Candidate, page_anchor_links, rank_links
 from gkaudit.columns.items import ListItem
+from gkaudit.net.domains import registrable_domain
 from gkaudit.net.page import Link, Page
 
 
@@ -121,3 +122,14 @@ def report_years(items: Iterable[ListItem], now: date, is_government: bool) -> R
             by_year[year] = item
     due, deadline = due_report_year(now, is_government)
     return ReportYears(by_year, due, deadline)
+
+
+# --- where the column lives ---------------------------------------------------------------------
+def foreign_column_host(url: str, *site_urls: str) -> str | None:
+    """The host of `url` when it is neither on a registrable domain of `site_urls` nor a government
+    (gov.cn) domain — a column the site does not serve, and no platform of its government — else None."""
+    host = urlsplit(url).hostname or ""
+    domain = registrable_domain(host)
+    if domain in {registrable_domain(urlsplit(u).hostname or "") for u in site_urls}:
+        return None
+    return None if domain == "gov.cn" or domain.endswith(".gov.cn") else host

@@ -215,9 +215,10 @@ class Ipv6(Check):
         findings.append(finding("info", "时延（仅供参考）: " + _latency_text(metrics["latency"]),
                                 data=metrics["latency"]))
         self._redirect_findings(host, v6, findings)
-        if v6.failure is FailureKind.BLOCKED:
-            findings.append(finding("info", "IPv6 首页由反爬虫网关应答（说明 IPv6 可连通）", **v6.evidence()))
-            return f"IPv6 首页被反爬虫网关拦截，无法比较内容和链接: {v6.detail}"
+        if v6.failure is not None and v6.failure.undecidable:
+            findings.append(finding("info", f"IPv6 首页有应答（说明 IPv6 可连通），但{v6.failure.label_zh}",
+                                    **v6.evidence()))
+            return f"IPv6 首页{v6.failure.label_zh}，无法比较内容和链接: {v6.detail}"
         if v6.failure is not None or v6.status is None or v6.status >= 400:
             why = v6.problem
             literal = next((h.location for h in v6.redirects

@@ -31,7 +31,7 @@ from gkaudit.net.page import Page, url_host
 T = TypeVar("T")
 LEVEL_ZH = {"secondary": "二级", "tertiary": "三级"}
 PAGE_SUFFIXES = ("", ".html", ".htm", ".shtml", ".jhtml", ".jsp", ".php", ".asp", ".aspx", ".do")
-ANSWERED_FAILURES = (None, FailureKind.BLOCKED, FailureKind.HTTP_STATUS)
+ANSWERED_FAILURES = (None, FailureKind.BLOCKED, FailureKind.HTTP_STATUS, FailureKind.PAGE_TOO_COMPLEX)
 
 
 def host_key(url: str) -> tuple[str, str, int | None]:

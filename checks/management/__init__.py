@@ -75,11 +75,12 @@ class Management(Check):
     async def run(self, ctx: SiteContext) -> CheckResult:
         settings: ManagementSettings = ctx.settings  # type: ignore[assignment]
         response = await ctx.homepage()
-        if response.failure is not None or not response.ok:
+        if response.failure is not None or not response.ok or response.content_problem:
             reason = response.problem
             return self.result(Status.INCONCLUSIVE, f"首页无法读取，无法判定: {reason}",
                                [finding("info", "首页无法读取", **response.evidence())],
-                               {"reason": response.failure.value if response.failure else "http_status"})
+                               {"reason": response.failure.value if response.failure else
+                                ("homepage_content" if response.content_problem else "http_status")})
         page = response.page()
         ids = await self._identifiers(ctx, page, settings)
         findings = self._judge_identifiers(ids, page, settings)

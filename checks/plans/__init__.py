@@ -103,10 +103,11 @@ class Plans(Check):
         settings: PlansSettings = ctx.settings  # type: ignore[assignment]
         required, pending = required_generations(settings, ctx.now)
         home = await ctx.homepage()
-        if not home.ok:
+        if not home.ok or home.content_problem:
             return self.result(Status.INCONCLUSIVE, f"首页无法读取，无法查找规划栏目：{home.problem}",
                                [finding("info", "首页无法读取，规划信息无法判定", **home.evidence())],
-                               {"reason": home.failure.value if home.failure else "http_status",
+                               {"reason": home.failure.value if home.failure else
+                                ("homepage_content" if home.content_problem else "http_status"),
                                 "generations_required": required})
         crawler = PlanCrawler(ctx, settings)
         await crawler.find_columns(home.page())

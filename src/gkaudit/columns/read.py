@@ -30,7 +30,6 @@ from gkaudit.columns.listing import (
     same_as_home,
 )
 from gkaudit.columns.scripts import script_html
-from gkaudit.net.failures import FailureKind
 from gkaudit.net.http import Response
 from gkaudit.net.page import Page
 
@@ -141,8 +140,8 @@ async def read_column(fetch: Fetch, url: str, home: Response | None = None, *, m
     not filled by script, no entry and no text of its own beyond the site's chrome (gkaudit.columns.chrome).
     """
     response = await fetch(url)
-    if response.failure is FailureKind.BLOCKED:
-        return ColumnRead(url, ColumnState.BLOCKED, response, f"被反爬虫网关拦截：{response.detail}")
+    if response.failure is not None and response.failure.undecidable:  # answered, but cannot be read
+        return ColumnRead(url, ColumnState.BLOCKED, response, f"{response.failure.label_zh}：{response.detail}")
     if response.failure is not None:
         return ColumnRead(url, ColumnState.DEAD, response, response.describe_failure())
     if response.status is None or response.status >= 400:

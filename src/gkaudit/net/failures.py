@@ -58,7 +58,7 @@ FAILURE_LABELS_ZH: dict[FailureKind, str] = {
     FailureKind.TOO_MANY_REDIRECTS: "重定向过多",
     FailureKind.PRIVATE_ADDRESS: "指向内网/保留地址，已拒绝连接",
     FailureKind.UNSUPPORTED_URL: "不支持的网址",
-    FailureKind.PAGE_TOO_COMPLEX: "页面结构过于复杂，无法在时间预算内解析",
+    FailureKind.PAGE_TOO_COMPLEX: "结构过于复杂，无法在时间预算内解析",
 }
 
 

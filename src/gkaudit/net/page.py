@@ -11,6 +11,8 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+from gkaudit.net.domains import registrable_domain
+
 # GB2312 and GBK are subsets of GB18030; decoding as GB18030 reads every page written in either.
 _CHARSET_ALIASES = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "gb_2312-80": "gb18030",
                     "cp936": "gb18030", "euc-cn": "gb18030", "hz-gb-2312": "gb18030"}
@@ -169,10 +171,25 @@ class Page:
         return LexborHTMLParser(self.text)
 
     @cached_property
-    def base_url(self) -> str:
+    def declared_base(self) -> str | None:
+        """The page's `<base href>`, absolute, or None when it has none (or an unusable one)."""
         base = self.tree.css_first("base[href]")
         href = base.attributes.get("href") if base is not None else None
-        return (absolute_url(self.url, href) or self.url) if href else self.url
+        return absolute_url(self.url, href) if href else None
+
+    @cached_property
+    def foreign_base(self) -> str | None:
+        """A `<base href>` on another registrable domain than the page itself (hijacked or copied
+        template), or None. It does not move the site: links are resolved against the page URL."""
+        base = self.declared_base
+        if base is None or registrable_domain(url_host(base)) == registrable_domain(url_host(self.url)):
+            return None
+        return base
+
+    @cached_property
+    def base_url(self) -> str:
+        """What relative links resolve against: `<base href>` on the site's own domain, else the page URL."""
+        return self.declared_base if self.declared_base and not self.foreign_base else self.url
 
     @cached_property
     def title(self) -> str:

@@ -103,9 +103,24 @@ class Response:
         }
 
     @property
+    def content_problem(self) -> str:
+        """Why an answer with a body cannot be a web page — empty, or binary — in one phrase; "" if it can be.
+
+        Binary: a type that is not text, or NUL bytes in the first 4 KB (a UTF-16 page has a BOM)."""
+        if self.failure is not None or self.status is None:
+            return ""
+        if not self.body.strip():
+            return "正文为空 / empty body"
+        utf16 = self.body[:2] in (b"\xff\xfe", b"\xfe\xff")
+        if not self.is_text or (not utf16 and b"\x00" in self.body[:4096]):
+            return f"正文不是网页而是二进制数据（{self.content_type or '无类型'}）/ binary body, not a page"
+        return ""
+
+    @property
     def problem(self) -> str:
-        """Why this response is not usable, in one phrase: the classified failure, else its HTTP status."""
-        return self.describe_failure() or f"HTTP {self.status}"
+        """Why this response is not usable, in one phrase: the classified failure, else an empty or
+        binary body, else its HTTP status."""
+        return self.describe_failure() or self.content_problem or f"HTTP {self.status}"
 
     def describe_failure(self) -> str:
         if self.failure is None:

@@ -10,7 +10,7 @@ import os
 import zlib
 from functools import lru_cache
 
-from gkaudit.simweb.manifest import Bomb, Generated
+from gkaudit.simweb.manifest import Bomb, FixtureSite, Generated
 
 _CHUNK = b"<p>" + b"0" * 65_529 + b"</p>\n"
 
@@ -71,3 +71,12 @@ def generated_body(kind: str, count: int) -> bytes:
 
 def generated_reply(spec: Generated) -> tuple[bytes, dict[str, str]]:
     return generated_body(spec.kind, spec.count), {"Content-Type": spec.content_type}
+
+
+def warm_hostile_bodies(sites: list[FixtureSite]) -> None:
+    """Build every site's bombs and generated bodies now (they are cached for the answers)."""
+    for site in sites:
+        for bomb in site.manifest.bombs.values():
+            bomb_body(bomb.size, bomb.encoding)
+        for spec in site.manifest.generated.values():
+            generated_body(spec.kind, spec.count)

@@ -21,6 +21,7 @@ from datetime import date
 from pathlib import Path
 
 from gkaudit.simweb.dns_server import DnsRecords, DnsServer
+from gkaudit.simweb.hostile import warm_hostile_bodies
 from gkaudit.simweb.http_server import HttpListener, RequestRecord, SiteResponder
 from gkaudit.simweb.manifest import FixtureSite
 from gkaudit.targets import Target
@@ -163,6 +164,9 @@ class SimWeb:
         for site in self.sites.values():
             site.port, reserved[site.host] = reserve_port_pair()
         self._build_dns()
+        # Bombs and generated pages are built before anything listens: built on demand, on this loop,
+        # they would stall every other site's answers (and DNS) for seconds.
+        await asyncio.to_thread(warm_hostile_bodies, list(self.sites.values()))
         for site in self.sites.values():
             responder = SiteResponder(site, self.sites, self.today)
             self.responders[site.host] = responder
