@@ -53,6 +53,70 @@ def test_the_control_site_still_passes(hostile_scan) -> None:
     assert control.result("disclosure").status is Status.PASS
 
 
+def _site(report: ScanReport, host: str):  # type: ignore[no-untyped-def]
+    return next(s for s in report.sites if s.url.startswith(f"http://{host}:"))
+
+
+@pytest.mark.parametrize(("host", "failure"), [
+    ("redir-js.hostile.gov.cn", "unsupported_url"), ("redir-mailto.hostile.gov.cn", "unsupported_url"),
+    ("redir-data.hostile.gov.cn", "unsupported_url"), ("redir-tel.hostile.gov.cn", "unsupported_url"),
+    ("redir-a0.hostile.gov.cn", "unsupported_url"), ("redir-badhost.hostile.gov.cn", "unsupported_url"),
+    ("redir-empty.hostile.gov.cn", "http_status"), ("redir-none.hostile.gov.cn", "http_status"),
+    ("bomb-gzip2.hostile.gov.cn", "too_large"), ("bomb-deflate.hostile.gov.cn", "too_large"),
+])
+def test_hostile_homepages_are_classified_failures(hostile_scan, host: str, failure: str) -> None:
+    _, report, _ = hostile_scan
+    site = _site(report, host)
+    reachability = site.result("reachability")
+    assert reachability.status is Status.FAIL
+    assert reachability.metrics["failure"] == failure
+    for check in ("disclosure", "plans", "management"):  # nothing to read: cannot judge, never fail
+        assert site.result(check).status is Status.INCONCLUSIVE
+
+
+@pytest.mark.parametrize("host", ["empty.hostile.gov.cn", "binary.hostile.gov.cn"])
+def test_an_empty_or_binary_homepage_is_not_a_pass(hostile_scan, host: str) -> None:
+    _, report, _ = hostile_scan
+    site = _site(report, host)
+    assert site.result("reachability").status is Status.WARN
+    assert "warn" in [f.severity.value for f in site.result("reachability").findings]
+    for check in ("disclosure", "plans", "management"):
+        assert site.result(check).status is Status.INCONCLUSIVE
+
+
+def test_a_pathologically_nested_homepage_is_classified_fast(hostile_scan) -> None:
+    _, report, _ = hostile_scan
+    site = _site(report, "deep.hostile.gov.cn")
+    assert site.result("reachability").status is Status.WARN
+    assert site.result("reachability").metrics["failure"] == "page_too_complex"
+    for check in ("disclosure", "plans", "management"):
+        assert site.result(check).status is Status.INCONCLUSIVE
+        assert "page_too_complex" in site.result(check).summary
+
+
+@pytest.mark.parametrize("host", ["charset-undefined.hostile.gov.cn", "charset-idna.hostile.gov.cn",
+                                  "digits.hostile.gov.cn", "cookies.hostile.gov.cn"])
+def test_odd_but_readable_homepages_are_read(hostile_scan, host: str) -> None:
+    _, report, _ = hostile_scan
+    assert _site(report, host).result("reachability").status is Status.PASS
+
+
+def test_a_foreign_base_href_does_not_move_the_site(hostile_scan) -> None:
+    web, report, _ = hostile_scan
+    disclosure = _site(report, "base.hostile.gov.cn").result("disclosure")
+    assert disclosure.status is not Status.PASS
+    assert disclosure.metrics["column_url"].startswith("http://base.hostile.gov.cn:")
+    assert any("base href" in f.message and f.severity.value == "warn" for f in disclosure.findings)
+    assert any(r.path == "/xxgk/" for r in web.requests_for("base.hostile.gov.cn"))
+
+
+def test_links_to_hostile_answers_are_classified(hostile_scan) -> None:
+    _, report, _ = hostile_scan
+    site = _site(report, "links.hostile.gov.cn")
+    assert site.result("reachability").status is Status.PASS
+    assert all(r.status is not Status.ERROR for r in site.results)
+
+
 def test_no_cookie_crosses_to_another_site(hostile_scan) -> None:
     web, _, _ = hostile_scan
     sent = [(r.host, r.cookie) for r in web.requests if r.cookie]

@@ -18,6 +18,7 @@ _PRECHECK_FROM_TAGS = 10_000  # below this many '<', even the worst nesting pars
 _TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]{0,15})")
 _VOID = frozenset("area base br col embed hr img input link meta source track wbr param keygen frame".split())
 # closed implicitly by their next sibling: they do not deepen the tree however they are written
+_RAW_TEXT = {name: re.compile(f"</{name}", re.I) for name in ("script", "style", "textarea", "xmp", "noscript", "title")}
 _IMPLIED = frozenset("p li dt dd tr td th option optgroup rb rt rp colgroup caption tbody thead tfoot".split())
 
 
@@ -26,17 +27,24 @@ class PageTooComplex(Exception):
 
 
 def nesting_cost(text: str) -> int:
-    """Sum over start tags of the open-element depth there: proportional to lexbor's work on deep pages."""
+    """Sum over start tags of the open-element depth there: proportional to lexbor's work on deep pages.
+
+    Script, style and textarea contents are skipped (`i<n` in a loop is no tag)."""
     depth = cost = 0
-    for match in _TAG.finditer(text):
+    position = 0
+    while (match := _TAG.search(text, position)) is not None:
+        position = match.end()
         name = match.group(2).lower()
         if name in _VOID or name in _IMPLIED:
             continue
         if match.group(1):
             depth = depth - 1 if depth else 0
-        else:
-            cost += depth
-            depth += 1
+            continue
+        cost += depth
+        depth += 1
+        if name in _RAW_TEXT:
+            end = _RAW_TEXT[name].search(text, position)
+            position = len(text) if end is None else end.start()
     return cost
 
 

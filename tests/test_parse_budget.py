@@ -1,0 +1,132 @@
+"""Parsing off the event loop: the worker pool's budget, its runaway threads, and the nesting pre-check."""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+import sys
+import threading
+
+import pytest
+
+from gkaudit.checks.disclosure.judge import foreign_column_host
+from gkaudit.net.page import Page
+from gkaudit.net.parse import NESTING_COST_LIMIT, PageTooComplex, check_complexity, nesting_cost, parse_body
+from gkaudit.net.workers import PoolExhausted, WorkerPool
+
+
+def test_a_job_past_its_budget_times_out_and_the_pool_keeps_working() -> None:
+    release = threading.Event()
+
+    async def scenario() -> tuple[str, int]:
+        pool = WorkerPool(workers=1, max_threads=3)
+        with pytest.raises(TimeoutError):
+            await pool.run(lambda: release.wait(60), budget=0.05)
+        result = await pool.run(lambda: "next", budget=30)  # a fresh thread took the stuck one's place
+        release.set()
+        pool.close()
+        return result, pool._abandoned
+
+    result, _ = asyncio.run(scenario())
+    assert result == "next"
+
+
+def test_runaway_jobs_exhaust_the_pool_instead_of_piling_up_threads() -> None:
+    release = threading.Event()
+
+    async def scenario() -> None:
+        pool = WorkerPool(workers=1, max_threads=2)
+        with pytest.raises(TimeoutError):
+            await pool.run(lambda: release.wait(60), budget=0.05)
+        with pytest.raises(PoolExhausted):
+            await pool.run(lambda: "never", budget=1)
+        release.set()
+
+    asyncio.run(scenario())
+
+
+def test_the_event_loop_runs_while_a_job_works() -> None:
+    release = threading.Event()
+    order: list[str] = []
+
+    async def other_site() -> None:
+        await asyncio.sleep(0)
+        order.append("other site done")
+        release.set()  # only now may the job end: it cannot finish before the loop ran this
+
+    async def scenario() -> None:
+        pool = WorkerPool(workers=1)
+        job = asyncio.create_task(pool.run(lambda: release.wait(30) and order.append("job done"), budget=30))
+        await asyncio.gather(job, other_site())
+
+    asyncio.run(scenario())
+    assert order == ["other site done", "job done"]
+
+
+def test_a_runaway_thread_does_not_keep_the_process_alive() -> None:
+    code = ("import asyncio, time\nfrom gkaudit.net.workers import WorkerPool\n"
+            "async def main():\n    pool = WorkerPool()\n    try:\n"
+            "        await pool.run(lambda: time.sleep(600), budget=0.05)\n    except TimeoutError:\n"
+            "        print('abandoned')\nasyncio.run(main())\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0
+    assert done.stdout.strip() == "abandoned"
+
+
+def test_job_exceptions_reach_the_caller() -> None:
+    async def scenario() -> None:
+        with pytest.raises(ZeroDivisionError):
+            await WorkerPool().run(lambda: 1 / 0, budget=10)
+
+    asyncio.run(scenario())
+
+
+# --- the nesting pre-check ----------------------------------------------------------------------
+
+def test_deep_nesting_is_refused_before_parsing() -> None:
+    deep = "<html><body>" + "<div>" * 100_000 + "x" + "</div>" * 100_000 + "</body></html>"
+    assert nesting_cost(deep) > NESTING_COST_LIMIT
+    with pytest.raises(PageTooComplex):
+        check_complexity(deep)
+    with pytest.raises(PageTooComplex):
+        parse_body("http://a.gov.cn/", deep.encode(), "text/html", 200, redirects=True)
+
+
+@pytest.mark.parametrize("html", [
+    "<ul>" + "<li><a href='/a'>x</a><p>y" * 50_000 + "</ul>",  # sloppy but flat: implied end tags
+    "<div><span>x</span></div>" * 50_000,
+    "<table>" + "<tr><td>1<td>2" * 30_000 + "</table>",
+    "<script>for(i=0;i<n;i++){}</script>" * 20_000,
+])
+def test_big_flat_pages_pass_the_pre_check(html: str) -> None:
+    check_complexity(html)
+    parsed = parse_body("http://a.gov.cn/", html.encode(), "text/html", 200, redirects=True)
+    assert parsed.page.tree is not None
+
+
+def test_parse_body_reads_redirects_in_the_worker() -> None:
+    html = '<html><head><meta http-equiv="refresh" content="0;url=/new/"></head><body></body></html>'
+    parsed = parse_body("http://a.gov.cn/", html.encode(), "text/html", 200, redirects=True)
+    assert parsed.meta_refresh == "http://a.gov.cn/new/"
+
+
+# --- <base href> on another domain ---------------------------------------------------------------
+
+def test_a_foreign_base_href_does_not_move_links() -> None:
+    page = Page("http://www.njqh.gov.cn/", '<base href="http://www.evil-example.com/"><a href="/xxgk/">政府信息公开</a>')
+    assert page.foreign_base == "http://www.evil-example.com/"
+    assert page.base_url == "http://www.njqh.gov.cn/"
+    assert page.links[0].url == "http://www.njqh.gov.cn/xxgk/"
+
+
+def test_a_base_href_on_the_sites_own_domain_is_honoured() -> None:
+    page = Page("http://www.njqh.gov.cn/", '<base href="http://cms.njqh.gov.cn/site/"><a href="xxgk/">x</a>')
+    assert page.foreign_base is None
+    assert page.links[0].url == "http://cms.njqh.gov.cn/site/xxgk/"
+
+
+def test_a_column_on_a_foreign_non_government_domain_is_named() -> None:
+    home = "http://www.njqh.gov.cn/"
+    assert foreign_column_host("http://www.evil-example.com/xxgk/", home) == "www.evil-example.com"
+    assert foreign_column_host("http://xxgk.njqh.gov.cn/", home) is None
+    assert foreign_column_host("https://www.nanjing.gov.cn/xxgk/qh/", home) is None  # the city's platform
