@@ -68,7 +68,7 @@ def scan(
     options = build_options(nameserver=nameserver, allow_private=allow_private, timeout=timeout,
                             concurrency=concurrency, ca_bundle=ca_bundle, now=now, ipv6=ipv6,
                             ipv6_control=ipv6_control, control_host=control_host)
-    known_checks = load_registry(checks_dir).ids()
+    known_checks = {c.id: c.Settings for c in load_registry(checks_dir)}  # ids and settings validated
     sites = select_sites(load_targets(targets_file, known_checks).sites, site or [], tag or [], shard)
     raise typer.Exit(scan_and_report(sites, options, check_ids=check, checks_dir=checks_dir,
                                      output_format=output_format, output=output, fail_on=fail_on, quiet=quiet,
@@ -125,10 +125,10 @@ def list_targets(
     targets_file: Annotated[Path, typer.Option("--targets", "-t", help="targets.yaml")] = Path("targets.yaml"),
     checks_dir: ChecksDirOpt = None,
 ) -> None:
-    """Validate the targets file (check ids in settings and waivers included) and list its sites."""
+    """Validate the targets file (check ids and per-check settings included) and list its sites."""
     if ctx.invoked_subcommand is not None:
         return
-    loaded = load_targets(targets_file, load_registry(checks_dir).ids())
+    loaded = load_targets(targets_file, {c.id: c.Settings for c in load_registry(checks_dir)})
     for site in loaded.sites:
         extra = f" parent={site.parent}" if site.parent else ""
         waivers = f" waivers={len(site.waivers)}" if site.waivers else ""
@@ -217,8 +217,9 @@ def main() -> None:
     try:
         code = app(standalone_mode=False)  # click returns the Exit code instead of raising here
     except GkauditError as exc:
-        stderr.print(f"gkaudit: 错误 / error: {exc}", style="bold red", highlight=False, soft_wrap=True,
-                     markup=False)
+        for line in str(exc).splitlines() or [""]:  # several problems (a targets file): one line each
+            stderr.print(f"gkaudit: 错误 / error: {line}", style="bold red", highlight=False, soft_wrap=True,
+                         markup=False)
         sys.exit(exc.exit_code)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
@@ -13,6 +13,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from gkaudit.errors import ConfigError
+from gkaudit.yamlload import decode_utf8, load_yaml, one_line
 
 
 class SiteKind(StrEnum):
@@ -88,17 +89,31 @@ class TargetsFile(BaseModel):
         return self
 
 
-def site_conflict(sites: list[tuple[Any, Any]]) -> tuple[int, str, str] | None:
-    """The first duplicate id or unknown parent among (id, parent) pairs: (index, field, message), or None."""
+def site_conflicts(sites: list[tuple[Any, Any]]) -> list[tuple[int, str, str]]:
+    """Every duplicate id and unknown parent among (id, parent) pairs: (index, field, message)."""
+    found: list[tuple[int, str, str]] = []
     seen: set[Any] = set()
     for index, (site_id, _) in enumerate(sites):
-        if site_id in seen:
-            return index, "id", f"重复的站点 id / duplicate site id {site_id!r}"
-        seen.add(site_id)
+        try:
+            if site_id in seen:
+                found.append((index, "id", f"重复的站点 id / duplicate site id {site_id!r}"))
+            seen.add(site_id)
+        except TypeError:  # an unhashable id (a list): its own field error says so
+            continue
     for index, (site_id, parent) in enumerate(sites):
-        if parent is not None and parent not in seen:
-            return index, "parent", f"站点 {site_id!r} 的 parent {parent!r} 不存在 / unknown parent"
-    return None
+        try:
+            known = parent is None or parent in seen
+        except TypeError:
+            continue
+        if not known:
+            found.append((index, "parent", f"站点 {site_id!r} 的 parent {parent!r} 不存在 / unknown parent"))
+    return found
+
+
+def site_conflict(sites: list[tuple[Any, Any]]) -> tuple[int, str, str] | None:
+    """The first duplicate id or unknown parent among (id, parent) pairs, or None."""
+    conflicts = site_conflicts(sites)
+    return conflicts[0] if conflicts else None
 
 
 def target_for_url(url: str, kind: SiteKind = SiteKind.DISTRICT, name: str | None = None) -> Target:
@@ -112,77 +127,91 @@ def target_for_url(url: str, kind: SiteKind = SiteKind.DISTRICT, name: str | Non
     return Target(id=site_id or "site", name=name or host, url=url, kind=kind)
 
 
-def load_targets(path: Path, known_checks: Collection[str] | None = None) -> TargetsFile:
-    """Parse and validate a targets file; any problem raises ConfigError with file:line and field.
+CheckSettingsModels = Mapping[str, type[BaseModel]]
+
+
+def load_targets(path: Path, known_checks: Collection[str] | CheckSettingsModels | None = None) -> TargetsFile:
+    """Parse and validate a targets file; any problem raises ConfigError, one line per problem, each
+    with file:line and field.
 
     With `known_checks`, every check id named in `settings` and `waivers` must be one of them
-    (a misspelt waiver would otherwise silently waive nothing).
+    (a misspelt waiver would otherwise silently waive nothing); given as {check id: Settings model},
+    each site's `settings` for a check are validated against that model too.
     """
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
     except OSError as exc:
         raise ConfigError(f"{path}: 无法读取 / cannot read: {exc.strerror}") from None
-    except UnicodeDecodeError:
-        raise ConfigError(f"{path}: 不是 UTF-8 文本 / not UTF-8 text") from None
-    return parse_targets(text, str(path), known_checks)
-
-
-class _TargetsLoader(yaml.SafeLoader):
-    """SafeLoader that leaves dates as strings, so pydantic validates them with file, line and field
-    (PyYAML's own timestamp constructor raises a bare ValueError for `2025-13-01`)."""
-
-
-_TargetsLoader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
+    return parse_targets(decode_utf8(raw, str(path)), str(path), known_checks)
 
 
 def parse_targets(text: str, source: str = "targets.yaml",
-                  known_checks: Collection[str] | None = None) -> TargetsFile:
-    try:
-        root = yaml.compose(text, Loader=_TargetsLoader)
-        data = yaml.load(text, Loader=_TargetsLoader)  # a SafeLoader subclass: no arbitrary objects
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{source}:{mark.line + 1}" if mark else source
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise ConfigError(f"{where}: YAML 语法错误 / YAML syntax error: {problem}") from None
+                  known_checks: Collection[str] | CheckSettingsModels | None = None) -> TargetsFile:
+    data, root = load_yaml(text, source)
     if not isinstance(data, dict):
         raise ConfigError(f"{source}:1: 顶层应为映射，含 sites 列表 / top level must be a mapping with 'sites'")
+    problems: list[tuple[tuple[Any, ...], str]] = []
+    loaded: TargetsFile | None = None
     try:
         loaded = TargetsFile.model_validate(data)
     except ValidationError as exc:
-        error = exc.errors()[0]
-        loc = tuple(error["loc"])
         raw_sites = data.get("sites")
-        if not loc and isinstance(raw_sites, list):  # a whole-file rule: point at the offending site
+        for error in exc.errors():
+            if error["loc"] or not isinstance(raw_sites, list):
+                problems.append((tuple(error["loc"]), error["msg"].removeprefix("Value error, ")))
+        if isinstance(raw_sites, list):  # whole-file rules, pointed at the offending sites
             pairs = [(s.get("id"), s.get("parent")) if isinstance(s, dict) else (None, None) for s in raw_sites]
-            if problem := site_conflict(pairs):
-                loc = ("sites", problem[0], problem[1])
-        line = _line_of(root, loc)
-        field = ".".join(str(part) for part in loc) or "(file)"
-        message = error["msg"].removeprefix("Value error, ")
-        raise ConfigError(f"{source}:{line}: 字段 / field '{field}': {message}") from None
-    if known_checks is not None and (unknown := _unknown_check_reference(loaded, known_checks)):
-        loc, check_id = unknown
-        field = ".".join(str(part) for part in loc)
-        known = ", ".join(sorted(known_checks))
-        raise ConfigError(f"{source}:{_line_of(root, loc)}: 字段 / field '{field}': 未知的检查 / unknown check "
-                          f"{check_id!r}; 可用 / known: {known}")
+            problems += [(("sites", index, field), message) for index, field, message in site_conflicts(pairs)]
+    if known_checks is not None:
+        problems += _check_references(data.get("sites"), known_checks)
+    if problems:
+        lines = sorted({(_line_of(root, loc), _field(loc), _site_named(data, loc), message)
+                        for loc, message in problems}, key=lambda item: (item[0], item[1]))
+        raise ConfigError("\n".join(f"{source}:{line}: 字段 / field '{field}'{site}: {one_line(message)}"
+                                    for line, field, site, message in lines))
+    assert loaded is not None
     return loaded
 
 
-def _unknown_check_reference(loaded: TargetsFile, known: Collection[str]) -> tuple[tuple[Any, ...], str] | None:
-    """The location and id of the first check named in `settings` or `waivers` that is not in `known`."""
-    for index, site in enumerate(loaded.sites):
-        for check_id in site.settings:
-            if check_id not in known:
-                return ("sites", index, "settings", check_id), check_id
-        for number, waiver in enumerate(site.waivers):
-            if waiver.check not in known:
-                return ("sites", index, "waivers", number, "check"), waiver.check
-    return None
+def _site_named(data: dict[Any, Any], loc: tuple[Any, ...]) -> str:
+    """' (站点 ID)' when `loc` lies inside a site that has a readable id, else ''."""
+    sites = data.get("sites")
+    if len(loc) > 2 and loc[0] == "sites" and isinstance(loc[1], int) and isinstance(sites, list) \
+            and loc[1] < len(sites) and isinstance(sites[loc[1]], dict) and isinstance(sites[loc[1]].get("id"), str):
+        return f" (站点 / site {one_line(sites[loc[1]]['id'])})"
+    return ""
+
+
+def _field(loc: tuple[Any, ...]) -> str:
+    return one_line(".".join(str(part) for part in loc)) or "(file)"
+
+
+def _check_references(raw_sites: Any, known: Collection[str] | CheckSettingsModels) -> list[tuple[tuple[Any, ...], str]]:
+    """Check ids in `settings` and `waivers` that are not in `known`, and settings their model rejects."""
+    if not isinstance(raw_sites, list):
+        return []
+    names = ", ".join(sorted(known))
+    problems: list[tuple[tuple[Any, ...], str]] = []
+    for index, site in enumerate(raw_sites):
+        if not isinstance(site, dict):
+            continue
+        settings = site.get("settings")
+        for check_id, values in (settings.items() if isinstance(settings, dict) else ()):
+            loc = ("sites", index, "settings", check_id)
+            if not isinstance(check_id, str) or check_id not in known:
+                problems.append((loc, f"未知的检查 / unknown check {check_id!r}; 可用 / known: {names}"))
+            elif isinstance(known, Mapping) and isinstance(values, dict):
+                try:
+                    known[check_id].model_validate(values)
+                except ValidationError as exc:
+                    problems += [((*loc, *error["loc"]), error["msg"]) for error in exc.errors()]
+        waivers = site.get("waivers")
+        for number, waiver in enumerate(waivers if isinstance(waivers, list) else ()):
+            check_id = waiver.get("check") if isinstance(waiver, dict) else None
+            if isinstance(check_id, str) and check_id not in known:
+                problems.append((("sites", index, "waivers", number, "check"),
+                                 f"未知的检查 / unknown check {check_id!r}; 可用 / known: {names}"))
+    return problems
 
 
 def _line_of(node: yaml.Node | None, loc: tuple[Any, ...]) -> int:
