@@ -130,3 +130,39 @@ def test_a_column_on_a_foreign_non_government_domain_is_named() -> None:
     assert foreign_column_host("http://www.evil-example.com/xxgk/", home) == "www.evil-example.com"
     assert foreign_column_host("http://xxgk.njqh.gov.cn/", home) is None
     assert foreign_column_host("https://www.nanjing.gov.cn/xxgk/qh/", home) is None  # the city's platform
+
+
+# --- CPU work a check offloads ----------------------------------------------------------------
+
+def test_offloaded_work_past_its_budget_makes_the_check_inconclusive(make_web) -> None:  # type: ignore[no-untyped-def]
+    import time
+
+    from gkaudit.check import Check
+    from gkaudit.model import Status
+    from gkaudit.runner import run_scan
+    from gkaudit.simweb.options import simweb_scan_options
+
+    from conftest import target_of
+    from enginekit import DUAL, ENGINE_SITES
+
+    class Grinding(Check):
+        id = "grinding"
+        title_zh = title_en = basis = "test"
+
+        async def run(self, ctx):  # type: ignore[no-untyped-def]
+            await ctx.offload(time.sleep, 5)  # stands for a regex over megabytes
+            return self.result(Status.PASS, "never")
+
+    class Light(Check):
+        id = "light"
+        title_zh = title_en = basis = "test"
+
+        async def run(self, ctx):  # type: ignore[no-untyped-def]
+            return self.result(Status.PASS, await ctx.offload(str.upper, "ok"))
+
+    web = make_web(ENGINE_SITES)
+    options = simweb_scan_options(web, parse_budget=0.1)
+    report = asyncio.run(run_scan([target_of(web, DUAL)], [Grinding(), Light()], options))
+    grinding, light = report.sites[0].results
+    assert grinding.status is Status.INCONCLUSIVE and grinding.metrics["reason"] == "page_too_complex"
+    assert light.status is Status.PASS and light.summary == "OK"

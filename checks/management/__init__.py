@@ -107,13 +107,13 @@ class Management(Check):
         return self.result(status, summary, findings, metrics)
 
     async def _identifiers(self, ctx: SiteContext, page: Page, settings: ManagementSettings) -> Identifiers:
-        ids = read_identifiers(page.text, page.url)
+        ids = await ctx.offload(read_identifiers, page.text, page.url)  # regexes over the whole page
         if all(getattr(ids, name) for name in REQUIRED):
             return ids
         scripts = await script_html(ctx.fetch, page, settings.script_budget)
         for url, text in scripts.texts.items():
-            ids.merge(read_identifiers(scripts.html[url], url), url)
-            ids.merge(read_identifiers(text, url), url)
+            ids.merge(await ctx.offload(read_identifiers, scripts.html[url], url), url)
+            ids.merge(await ctx.offload(read_identifiers, text, url), url)
         return ids
 
     def _judge_identifiers(self, ids: Identifiers, page: Page, settings: ManagementSettings) -> list[Finding]:

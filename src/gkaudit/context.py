@@ -75,6 +75,12 @@ class SiteContext:
     async def homepage(self, family: Family = "any") -> Response:
         return await self.fetch(self.target.url, family)
 
+    async def offload(self, work: Callable[..., T], *args: Any) -> T:
+        """`work(*args)` off the event loop, within the parse budget: for any CPU work on page text
+        (regexes over megabytes, a second parse). Raises PageTooComplex past the budget; the runner
+        makes that `inconclusive` (reason page_too_complex)."""
+        return await self.env.fetcher.offload(lambda: work(*args))
+
     async def resolve(self, name: str, rdtype: str) -> DnsAnswer:
         return await self.env.resolver.query(name, rdtype)
 

@@ -21,6 +21,7 @@ from gkaudit.model import CheckResult, ScannerFacts, ScanReport, SiteReport, Sta
 from gkaudit.net.backend import is_ipv4_mapped
 from gkaudit.net.dns import Nameserver, Resolver
 from gkaudit.net.http import Fetcher, FetchOptions
+from gkaudit.net.parse import PageTooComplex
 from gkaudit.net.probe import ROUTE_PROBE_V6, has_route
 from gkaudit.targets import Target
 
@@ -230,7 +231,10 @@ async def _run_check(check: Check, ctx: SiteContext, options: ScanOptions) -> Ch
         async with deadline:
             result = await check.run(check_ctx)
     except Exception as exc:  # a broken check must not stop the scan, whatever it raises
-        if isinstance(exc, TimeoutError) and deadline.expired():
+        if isinstance(exc, PageTooComplex):  # offloaded work on a page ran past its budget: cannot judge
+            result = check.result(Status.INCONCLUSIVE, f"页面结构过于复杂，无法在时间预算内处理 / page too complex: {exc}",
+                                  metrics={"reason": "page_too_complex"})
+        elif isinstance(exc, TimeoutError) and deadline.expired():
             result = check.result(Status.INCONCLUSIVE,
                                   f"检查超时（{options.check_timeout:.0f} 秒）/ check timed out",
                                   metrics={"reason": "check_timeout"})

@@ -13,8 +13,9 @@ import ssl
 import time
 import weakref
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urldefrag, urljoin, urlsplit
 
 import certifi
@@ -35,6 +36,7 @@ from gkaudit.net.parse import PageTooComplex, Parsed, parse_body
 from gkaudit.net.response import Hop, Response
 from gkaudit.net.workers import PoolExhausted, WorkerPool
 
+T = TypeVar("T")
 __all__ = ["USER_AGENT", "FetchOptions", "Fetcher", "Hop", "Response"]
 
 USER_AGENT = f"gkaudit/{__version__} (+government website disclosure audit; https://pypi.org/project/gkaudit/)"
@@ -144,6 +146,16 @@ class Fetcher:
         while len(self._recent_pages) > 2 * self.options.concurrency:
             self._recent_pages.popitem(last=False)
         return parsed
+
+    async def offload(self, work: Callable[[], T]) -> T:
+        """Run CPU work on page text in the parse workers, within the parse budget (never on the event
+        loop); PageTooComplex when it runs past the budget or every worker is stuck."""
+        try:
+            return await self._parser.run(work, self.options.parse_budget)
+        except TimeoutError:
+            raise PageTooComplex(f"处理页面文本超过 {self.options.parse_budget:g} 秒 / over the budget") from None
+        except PoolExhausted as exc:
+            raise PageTooComplex(str(exc)) from None
 
     def _redirect_target(self, response: Response, parsed: Parsed | None) -> tuple[str | None, str]:
         """Where `response` sends the client next, and how; (None, "") when it is the destination.

@@ -66,6 +66,8 @@ def generated_body(kind: str, count: int) -> bytes:
                 + b"-01</p><a href='/list_" + digits + b".html'>page</a></body></html>")
     if kind == "binary":
         return os.urandom(count)
+    if kind == "bigtext":
+        return _bigtext(count)
     return b""
 
 
@@ -80,3 +82,18 @@ def warm_hostile_bodies(sites: list[FixtureSite]) -> None:
             bomb_body(bomb.size, bomb.encoding)
         for spec in site.manifest.generated.values():
             generated_body(spec.kind, spec.count)
+
+
+def _bigtext(size: int) -> bytes:
+    """About `size` bytes of a page that is all text: what regexes over page text meet at their worst."""
+    pieces = [b"<html><head><title>\xe5\x8d\x97\xe4\xba\xac</title><meta charset='utf-8'></head><body>"]
+    unit = ("<p>南京市人民政府办公厅关于印发2025年政务公开工作要点的通知 2025-06-01 "
+            "<a href='/xxgk/t20250601_1.html'>政府信息公开</a> 苏ICP备 "
+            "<span>          \t\t\t\t        </span>" + "年" * 40 + "-" * 40 + "2025年" * 10
+            + "<script>for(i=0;i<n;i++){location.href}</script>" + "<!--" + " " * 50 + "</p>\n").encode()
+    total = len(pieces[0])
+    while total < size:
+        pieces.append(unit)
+        total += len(unit)
+    pieces.append(b"</body></html>")
+    return b"".join(pieces)
