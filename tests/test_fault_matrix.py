@@ -11,7 +11,10 @@ timeout, generous, bounds the run.
 
 from __future__ import annotations
 
+import json
 import resource
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -128,4 +131,14 @@ def test_no_cookie_crosses_to_another_site(hostile_scan) -> None:
 def test_memory_stays_bounded_under_the_hostile_web(hostile_scan) -> None:
     _, _, growth_mb = hostile_scan
     assert growth_mb < 300  # the bombs decode to 200 MB each; capped, they never exist in memory
-    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 < 600
+
+
+def test_the_cli_scan_of_the_hostile_web_stays_under_600_mib() -> None:
+    """bench/hostile.py runs `gkaudit scan` as its own process and measures that process's peak RSS."""
+    script = Path(__file__).resolve().parent.parent / "bench" / "hostile.py"
+    done = subprocess.run([sys.executable, str(script), "--max-rss-mib", "600"], capture_output=True, text=True,
+                          timeout=600)
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert result["errors"] == [] and result["exit_code"] in (0, 1), result
+    assert result["peak_rss_mib"] < 600, result
+    assert done.returncode == 0, result
