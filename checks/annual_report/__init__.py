@@ -63,6 +63,7 @@ _REASONS_ZH = {
     "unreachable": "年报无法打开", "script_only": "正文由脚本加载", "image_only": "正文为图片",
     "attachment_type": "附件类型无法读取", "attachment_unreadable": "附件无法解析", "no_text_layer": "附件无文字层",
     "no_report_text": "未识别出报告内容", "homepage_unreachable": "首页无法读取",
+    "page_too_complex": "页面结构过于复杂，无法解析", "homepage_content": "首页正文为空或不是网页",
 }
 
 

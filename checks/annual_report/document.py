@@ -116,8 +116,9 @@ def publication_date(page: Page) -> tuple[date | None, str | None]:
 
 
 def _failure(response: Response, what: str) -> Unreadable:
-    if response.failure is FailureKind.BLOCKED:
-        return Unreadable("blocked", f"{what}被反爬虫网关拦截：{response.detail}", response.evidence())
+    if response.failure is not None and response.failure.undecidable:  # blocked, page_too_complex
+        return Unreadable(response.failure.value, f"{what}{response.failure.label_zh}：{response.detail}",
+                          response.evidence())
     if response.failure is FailureKind.TOO_LARGE:
         return Unreadable("too_large", f"{what}超过下载大小上限：{response.detail}", response.evidence())
     return Unreadable("unreachable", f"{what}无法打开（{response.problem}）", response.evidence())

@@ -75,8 +75,10 @@ async def _report_link(ctx: SiteContext, column: Page | None, home_page: Page | 
 async def locate_reports(ctx: SiteContext, max_list_pages: int) -> ReportList:
     """The annual-report list of the site and the reports in it by year, judged against `ctx.now`."""
     target, home = ctx.target, await ctx.homepage()
-    if not home.ok and not target.disclosure_url:
-        problem = "blocked" if home.failure is FailureKind.BLOCKED else "homepage_unreachable"
+    if (not home.ok or home.content_problem) and not target.disclosure_url:
+        problem = ("blocked" if home.failure is FailureKind.BLOCKED else
+                   home.failure.value if home.failure and home.failure.undecidable else
+                   "homepage_content" if home.content_problem else "homepage_unreachable")
         return ReportList(problem=problem, message=f"首页无法读取（{home.problem}）", evidence=home.evidence())
     home_page = home.page() if home.ok else None
     column_url = target.disclosure_url
