@@ -118,6 +118,10 @@ class Fetcher:
                     response.detail = f"HTTP {response.status} 没有可用的 Location / redirect without a usable Location"
                 return response
             hops.append(Hop(current, response.status, kind, target))
+            if problem := url_problem(target):  # javascript:, mailto:, A:0, a broken host: the answer is this one
+                response.failure = FailureKind.UNSUPPORTED_URL
+                response.detail = f"重定向的 Location 无法访问 / redirect Location cannot be fetched: {problem}"
+                return response
             if target in seen or len(hops) > self.options.max_redirects:
                 why = "重定向循环 / redirect loop" if target in seen else f"超过 {self.options.max_redirects} 次"
                 response.failure, response.detail = FailureKind.TOO_MANY_REDIRECTS, f"{why}: {target}"
@@ -258,7 +262,7 @@ class Fetcher:
             response.failure, response.detail = FailureKind.READ_TIMEOUT, f"超过 {self.options.timeout * 3:.0f} 秒"
         except httpx.HTTPError as exc:
             response.failure, response.detail = classify_httpx_error(exc)
-        except httpx.InvalidURL as exc:  # httpx builds the next request of a 3xx even when not following it
+        except httpx.InvalidURL as exc:  # a defence in depth: _Client keeps malformed Locations as data
             response.failure = FailureKind.UNSUPPORTED_URL
             response.detail = f"重定向目标不是可访问的网址 / redirect to a URL that cannot be fetched: {exc}"
         if (connect := timings.get("connection.connect_tcp.complete")) is not None:
@@ -292,7 +296,7 @@ class Fetcher:
                 network_backend=PinnedBackend(self.resolver, family, self.options.allow_private),
             )
             timeout = httpx.Timeout(self.options.timeout, pool=None)
-            self._clients[key] = httpx.AsyncClient(
+            self._clients[key] = _Client(
                 transport=transport, timeout=timeout, follow_redirects=False, trust_env=False,
                 cookies=host_only_cookies(),
                 headers={"User-Agent": self.options.user_agent, "Accept-Language": "zh-CN,zh;q=0.9",
@@ -312,6 +316,18 @@ class Fetcher:
         if self.options.ca_bundle:
             context.load_verify_locations(cafile=self.options.ca_bundle)
         return context
+
+
+class _Client(httpx.AsyncClient):
+    """httpx builds the next request of every 3xx, even when not following it, and raises for a Location
+    it cannot parse (`javascript:`, `A:0`, `http://[::1/`) — losing the answer. Here the 3xx comes back
+    as it is; the Fetcher classifies its Location (unsupported_url) with the Location as evidence."""
+
+    def _build_redirect_request(self, request: httpx.Request, response: httpx.Response) -> httpx.Request:
+        try:
+            return super()._build_redirect_request(request, response)
+        except (httpx.InvalidURL, httpx.RemoteProtocolError):
+            return None  # type: ignore[return-value]  # read only when following, which the Fetcher never asks
 
 
 def _peer_address(http_response: httpx.Response) -> str | None:
