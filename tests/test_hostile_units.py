@@ -149,3 +149,15 @@ def test_non_ascii_cookies_are_dropped() -> None:
     cookies = host_only_cookies()
     _set(cookies, "http://a.gov.cn/", "name=值", "名=1", "ok=1")
     assert _sent(cookies, "http://a.gov.cn/") == "ok=1"
+
+
+def test_a_thousand_content_encoding_layers_are_refused_not_recursed() -> None:
+    with pytest.raises(NetError) as raised:
+        CappedDecoder(", ".join(["gzip"] * 1000), 5_000_000)
+    assert raised.value.kind is FailureKind.TOO_LARGE
+
+
+def test_unknown_codings_pass_through() -> None:
+    decoder = CappedDecoder("identity, br", 100)
+    decoder.feed(b"raw")
+    assert decoder.body() == b"raw"

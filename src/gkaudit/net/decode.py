@@ -15,6 +15,7 @@ from gkaudit.net.failures import FailureKind, NetError
 
 ACCEPT_ENCODING = "gzip, deflate"
 _STEP = 64 * 1024
+MAX_LAYERS = 4
 
 
 class _Layer:
@@ -47,7 +48,10 @@ class CappedDecoder:
     def __init__(self, content_encoding: str, max_bytes: int) -> None:
         codings = [c.strip().lower().removeprefix("x-") for c in content_encoding.split(",")]
         # Layers are listed in the order they were applied: undo them from the last one.
-        self._layers = [_Layer(c) for c in reversed(codings) if c in ("gzip", "deflate")]
+        layers = [c for c in reversed(codings) if c in ("gzip", "deflate")]
+        if len(layers) > MAX_LAYERS:  # no server compresses thrice; each layer costs a decoder and a frame
+            raise NetError(FailureKind.TOO_LARGE, f"{len(layers)} 层内容编码，上限 {MAX_LAYERS} / too many Content-Encoding layers")
+        self._layers = [_Layer(c) for c in layers]
         self.max_bytes = max_bytes
         self.raw_size = 0
         self.size = 0
