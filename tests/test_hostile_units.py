@@ -161,3 +161,40 @@ def test_unknown_codings_pass_through() -> None:
     decoder = CappedDecoder("identity, br", 100)
     decoder.feed(b"raw")
     assert decoder.body() == b"raw"
+
+
+# --- bombs inside report attachments (annual_report reads PDF and DOCX) ---------------------------
+
+def _pdf_with_stream(stream: bytes) -> bytes:
+    return (b"%%PDF-1.4\n1 0 obj\n<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream) + stream
+            + b"\nendstream\nendobj\n%EOF\n")
+
+
+def test_a_pdf_whose_streams_inflate_to_gigabytes_is_refused_fast() -> None:
+    from gkaudit.checks.annual_report.pdf import PdfUnreadable, check_streams
+
+    z = zlib.compressobj(9)
+    bomb = b"".join(z.compress(b"0 0 Td (x) Tj " * 70_000) for _ in range(100)) + z.flush()  # ~100 MB
+    tracemalloc.start()
+    try:
+        with pytest.raises(PdfUnreadable):
+            check_streams(_pdf_with_stream(bomb), cap=20_000_000)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 10_000_000
+    check_streams(_pdf_with_stream(zlib.compress(b"BT (ok) Tj ET" * 1000)), cap=20_000_000)  # a normal one
+
+
+def test_a_docx_that_unzips_to_gigabytes_is_refused() -> None:
+    import io
+    import zipfile
+
+    from gkaudit.checks.annual_report.word import DocxUnreadable, check_unzipped_size
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("word/document.xml", b"\0" * 30_000_000)
+    with pytest.raises(DocxUnreadable):
+        check_unzipped_size(buffer.getvalue(), cap=20_000_000)
+    check_unzipped_size(buffer.getvalue(), cap=40_000_000)

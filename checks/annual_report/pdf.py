@@ -12,8 +12,13 @@ import re
 from bisect import bisect_left
 
 from gkaudit.checks.annual_report.tables import Grid, placed_grid
+from gkaudit.net.decode import inflated_size
 
 _TOLERANCE = 1.5  # points: ruling lines this close are one line
+# pdfminer inflates every compressed stream whole: a 500 KB PDF can hold a 1 GB content stream and
+# hang the check (and the scan's exit) for minutes. Real annual reports inflate to a few MB.
+MAX_INFLATED = 64_000_000
+_STREAM = re.compile(rb"stream\r?\n")
 
 
 class PdfUnreadable(Exception):
@@ -48,9 +53,20 @@ def table_grid(table: object) -> Grid:
     return placed_grid(cells, "pdf")
 
 
+def check_streams(body: bytes, cap: int = MAX_INFLATED) -> None:
+    """PdfUnreadable when the PDF's compressed streams inflate to more than `cap` bytes in all."""
+    total = 0
+    for match in _STREAM.finditer(body):
+        total += inflated_size(body, match.end(), cap - total)
+        if total > cap:
+            raise PdfUnreadable(f"PDF 内的压缩流解压后超过 {cap // 1_000_000} MB（解压炸弹）/ streams inflate past the cap")
+
+
 def read_pdf(body: bytes, max_pages: int) -> tuple[str, list[Grid], int]:
     """The text, the table grids and the page count of a PDF (at most `max_pages` pages read)."""
     import pdfplumber  # imported here: only a report in PDF pays for loading it
+
+    check_streams(body)
 
     logging.getLogger("pdfminer").setLevel(logging.ERROR)
     texts: list[str] = []

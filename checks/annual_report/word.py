@@ -8,17 +8,34 @@ from __future__ import annotations
 
 import io
 import re
+import zipfile
 
 from gkaudit.checks.annual_report.tables import Grid, GridCell
+
+MAX_UNZIPPED = 64_000_000  # a real report unzips to a few MB; a zip bomb to gigabytes
 
 
 class DocxUnreadable(Exception):
     """The bytes are not a .docx python-docx can open."""
 
 
+def check_unzipped_size(body: bytes, cap: int = MAX_UNZIPPED) -> None:
+    """DocxUnreadable when the archive's members declare more than `cap` bytes in all (zipfile never
+    inflates a member past its declared size, so the declaration bounds the work)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(body)) as archive:
+            total = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return  # python-docx reports the damage itself
+    if total > cap:
+        raise DocxUnreadable(f"解压后 {total} 字节，超过上限 {cap}（解压炸弹）/ unzips past the cap")
+
+
 def read_docx(body: bytes) -> tuple[str, list[Grid]]:
     """The text (paragraphs, then table cells) and the table grids of a .docx file."""
     import docx  # python-docx; imported here: only a report in DOCX pays for loading it
+
+    check_unzipped_size(body)
 
     try:
         document = docx.Document(io.BytesIO(body))

@@ -78,3 +78,26 @@ class CappedDecoder:
 
     def body(self) -> bytes:
         return b"".join(self._chunks)
+
+
+def inflated_size(data: bytes, start: int, cap: int) -> int:
+    """Bytes the zlib stream at `data[start:]` inflates to, counting stops past `cap`; 0 if it is no zlib
+    stream. Streams in pieces: a bomb is measured, never held."""
+    inflater = zlib.decompressobj()
+    size = 0
+    view = memoryview(data)[start:]
+    try:
+        chunk = inflater.decompress(view[:_STEP], _STEP)
+        offset = _STEP
+        while True:
+            size += len(chunk)
+            if size > cap or inflater.eof:
+                return size
+            tail = inflater.unconsumed_tail
+            if not tail:
+                if offset >= len(view):
+                    return size
+                tail, offset = view[offset:offset + _STEP], offset + _STEP
+            chunk = inflater.decompress(tail, _STEP)
+    except zlib.error:
+        return size
