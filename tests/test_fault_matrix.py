@@ -2,8 +2,9 @@
 
 Each hostile site's homepage is one fault (redirects to javascript:/mailto:/data:/tel:/A:0/nowhere,
 parent-domain and non-ASCII cookies, unusable charsets, non-ASCII Retry-After, numbers with
-thousands of digits, layered decompression bombs, 100,000 nested <div>s, a foreign <base href>,
-empty and binary 200s); `links.hostile.gov.cn` links its columns to such answers. Whatever
+thousands of digits, layered decompression bombs, 100,000 nested <div>s, a 4.5 MB text page, a
+foreign <base href>, empty and binary 200s); `links.hostile.gov.cn` links its columns to such
+answers and `pdfbomb.hostile.gov.cn` publishes its annual report as a PDF bomb. Whatever
 they send, no check may end in `error` (a broken check reads as a compliance failure in CI),
 the scan completes, and the control site still passes. No timing is asserted: pytest's own
 timeout, generous, bounds the run.
@@ -143,3 +144,10 @@ def test_the_cli_scan_of_the_hostile_web_stays_under_600_mib() -> None:
     assert result["errors"] == [] and result["exit_code"] in (0, 1), result
     assert result["peak_rss_mib"] < 600, result
     assert done.returncode == 0, result
+
+
+def test_a_pdf_bomb_report_is_an_unreadable_attachment(hostile_scan) -> None:
+    _, report, _ = hostile_scan
+    annual = _site(report, "pdfbomb.hostile.gov.cn").result("annual_report")
+    assert annual.status is Status.INCONCLUSIVE
+    assert "解压炸弹" in annual.summary

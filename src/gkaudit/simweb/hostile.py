@@ -68,6 +68,8 @@ def generated_body(kind: str, count: int) -> bytes:
         return os.urandom(count)
     if kind == "bigtext":
         return _bigtext(count)
+    if kind == "pdfbomb":
+        return _pdf_bomb(count)
     return b""
 
 
@@ -97,3 +99,20 @@ def _bigtext(size: int) -> bytes:
         total += len(unit)
     pieces.append(b"</body></html>")
     return b"".join(pieces)
+
+
+def _pdf_bomb(size: int) -> bytes:
+    """A one-page PDF whose Flate content stream inflates to about `size` bytes of text operators."""
+    ops = b"0 0 Td (x) Tj " * 70_000
+    stream = b"".join(_compress((ops for _ in range(max(1, size // len(ops)))), "deflate"))
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R >>",
+               b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream) + stream + b"\nendstream"]
+    out, offsets = b"%PDF-1.4\n", []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    return out + b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)

@@ -28,7 +28,8 @@ Manifest fields (all but `host` optional):
     generated: {"/deep/": {kind: nested, count: 100000}}
                                    # hostile bodies made at start: nested (count <div>s deep), digits
                                    # (createPageHTML with count digits), binary (count random bytes), empty,
-                                   # bigtext (count bytes of text, dates, links, scripts and markup soup)
+                                   # bigtext (count bytes of text, dates, links, scripts and markup soup),
+                                   # pdfbomb (a small PDF whose content stream inflates to count bytes)
     ipv6: {www: www6, statuses: {...}, redirects: {...}}   # what differs when asked over IPv6
     target: {id, name, kind, parent, tags, settings, disclosure_url}  # how `gkaudit demo` lists it
     demo: true                     # false: infrastructure (CDN, control host), not a target
@@ -74,7 +75,7 @@ class Bomb(BaseModel):
 class Generated(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    kind: Literal["nested", "digits", "binary", "empty", "bigtext"]
+    kind: Literal["nested", "digits", "binary", "empty", "bigtext", "pdfbomb"]
     count: int = 0
     content_type: str = "text/html; charset=utf-8"
 
