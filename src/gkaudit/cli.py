@@ -44,6 +44,9 @@ QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar")
 Ipv6Opt = Annotated[str, typer.Option("--ipv6", help="Scanner IPv6: auto (probe) | on | off")]
 Ipv6ControlOpt = Annotated[str, typer.Option("--ipv6-control", help="Dual-stack site fetched to prove the scanner's IPv6")]
 ControlHostOpt = Annotated[str, typer.Option("--control-host", help="Name resolved to prove the scanner is online ('' = skip)")]
+RenderOpt = Annotated[str, typer.Option("--render", help="Script-built pages in headless Chromium: auto | never | always "
+                                                         "(browser: GKAUDIT_CHROMIUM or chromium on PATH)")]
+RenderBudgetOpt = Annotated[float, typer.Option("--render-budget", help="Seconds a page may take in the browser")]
 
 
 @app.command()
@@ -56,7 +59,7 @@ def scan(
     nameserver: NameserverOpt = None, allow_private: AllowPrivateOpt = False, timeout: TimeoutOpt = 10.0,
     concurrency: ConcurrencyOpt = 16, ca_bundle: CaBundleOpt = None, now: NowOpt = None,
     ipv6: Ipv6Opt = "auto", ipv6_control: Ipv6ControlOpt = "https://www.gov.cn/",
-    control_host: ControlHostOpt = "www.gov.cn",
+    control_host: ControlHostOpt = "www.gov.cn", render: RenderOpt = "auto", render_budget: RenderBudgetOpt = 20.0,
     resume: Annotated[Path | None, typer.Option("--resume", help="Continue an interrupted scan from its "
                                                 "stream (<output>.partial.jsonl) or report")] = None,
     shard: Annotated[str | None, typer.Option("--shard", help="Only slice K/N of the sites (stable hash of "
@@ -67,7 +70,8 @@ def scan(
     """Audit every site in the targets file (the year-end audit)."""
     options = build_options(nameserver=nameserver, allow_private=allow_private, timeout=timeout,
                             concurrency=concurrency, ca_bundle=ca_bundle, now=now, ipv6=ipv6,
-                            ipv6_control=ipv6_control, control_host=control_host)
+                            ipv6_control=ipv6_control, control_host=control_host, render=render,
+                            render_budget=render_budget)
     known_checks = {c.id: c.Settings for c in load_registry(checks_dir)}  # ids and settings validated
     sites = select_sites(load_targets(targets_file, known_checks).sites, site or [], tag or [], shard)
     raise typer.Exit(scan_and_report(sites, options, check_ids=check, checks_dir=checks_dir,
@@ -85,12 +89,13 @@ def check_url(
     nameserver: NameserverOpt = None, allow_private: AllowPrivateOpt = False, timeout: TimeoutOpt = 10.0,
     concurrency: ConcurrencyOpt = 16, ca_bundle: CaBundleOpt = None, now: NowOpt = None,
     ipv6: Ipv6Opt = "auto", ipv6_control: Ipv6ControlOpt = "https://www.gov.cn/",
-    control_host: ControlHostOpt = "www.gov.cn",
+    control_host: ControlHostOpt = "www.gov.cn", render: RenderOpt = "auto", render_budget: RenderBudgetOpt = 20.0,
 ) -> None:
     """Audit one site ad hoc, without a targets file."""
     options = build_options(nameserver=nameserver, allow_private=allow_private, timeout=timeout,
                             concurrency=concurrency, ca_bundle=ca_bundle, now=now, ipv6=ipv6,
-                            ipv6_control=ipv6_control, control_host=control_host)
+                            ipv6_control=ipv6_control, control_host=control_host, render=render,
+                            render_budget=render_budget)
     try:
         site_kind = SiteKind(kind)
     except ValueError:
@@ -189,7 +194,7 @@ def schema() -> None:
 def demo(
     serve: Annotated[bool, typer.Option("--serve", help="Keep the simulated web running; print how to use it")] = False,
     check: CheckOpt = None, output_format: FormatOpt = "table", output: OutputOpt = None,
-    quiet: QuietOpt = False, now: NowOpt = None, fail_on: FailOnOpt = "fail",
+    quiet: QuietOpt = False, now: NowOpt = None, fail_on: FailOnOpt = "fail", render: RenderOpt = "auto",
 ) -> None:
     """Scan the bundled simulated Nanjing web (loopback only) and print the table."""
     from gkaudit.simweb.demo import run_demo, serve_forever
@@ -198,7 +203,7 @@ def demo(
         serve_forever(now)
         return
     code = run_demo(check_ids=check, output_format=output_format, output=output, quiet=quiet, now=now,
-                    fail_on=fail_on)
+                    fail_on=fail_on, render=render)
     # The demo shows failures on purpose: exit 0 unless the demo itself could not run.
     raise typer.Exit(0 if code in (0, 1) else code)
 

@@ -15,6 +15,7 @@ from gkaudit.net.http import Fetcher, Response
 from gkaudit.net.once import once
 from gkaudit.net.page import url_host
 from gkaudit.net.probe import has_route
+from gkaudit.net.render import Rendered, Renderer, RenderFailure
 from gkaudit.net.tcp import TcpResult, tcp_connect
 from gkaudit.settings import CheckSettings
 from gkaudit.targets import Target
@@ -31,6 +32,7 @@ class ScanEnv:
     now: date
     scanner: ScannerFacts
     ipv6_control_url: str | None = None
+    renderer: Renderer | None = None
     _memo: dict[Any, asyncio.Future[Any]] = field(default_factory=dict)
 
     async def memo(self, key: Any, compute: Callable[[], Awaitable[T]]) -> T:
@@ -80,6 +82,17 @@ class SiteContext:
         (regexes over megabytes, a second parse). Raises PageTooComplex past the budget; the runner
         makes that `inconclusive` (reason page_too_complex)."""
         return await self.env.fetcher.offload(lambda: work(*args))
+
+    @property
+    def renderer(self) -> Renderer | None:
+        """The scan's browser (None in scans built without one: then `render` always fails, saying so)."""
+        return self.env.renderer
+
+    async def render(self, url: str) -> Rendered | RenderFailure:
+        """`url` as headless Chromium shows it, every request served by the Fetcher (see net/render.py)."""
+        if self.env.renderer is None:
+            return RenderFailure(url, "disabled", "本次扫描未启用浏览器渲染 / no renderer in this scan")
+        return await self.env.renderer.render(url)
 
     async def resolve(self, name: str, rdtype: str) -> DnsAnswer:
         return await self.env.resolver.query(name, rdtype)

@@ -127,6 +127,11 @@ class ScannerFacts(BaseModel):
     online: bool | None = None
     online_reason: str | None = None
     checks: list[str] = Field(default_factory=list)
+    render: str | None = None  # --render: auto, never or always
+    render_reason: str | None = None  # why no page could be rendered (no Chromium, no Playwright, never)
+    browsers_started: int = 0  # headless Chromium instances started (at most one per scan)
+    pages_rendered: int = 0
+    pages_not_rendered: int = 0  # pages that needed the browser when none was available
 
 
 class ScanReport(BaseModel):

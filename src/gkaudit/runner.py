@@ -23,6 +23,7 @@ from gkaudit.net.dns import Nameserver, Resolver
 from gkaudit.net.http import Fetcher, FetchOptions
 from gkaudit.net.parse import PageTooComplex
 from gkaudit.net.probe import ROUTE_PROBE_V6, has_route
+from gkaudit.net.render import Renderer, RenderOptions
 from gkaudit.targets import Target
 
 DEFAULT_CONTROL_HOST = "www.gov.cn"
@@ -46,6 +47,7 @@ class ScanOptions:
     # Sites audited at once (the CLI: twice --concurrency). Requests are bounded by FetchOptions;
     # this bounds the parsed pages alive at the same time, i.e. peak memory (see bench/).
     site_concurrency: int = 32
+    render: RenderOptions = field(default_factory=RenderOptions)  # the browser for script-built pages
 
 
 class SiteSink(Protocol):
@@ -83,9 +85,11 @@ async def run_sites(targets: Sequence[Target], checks: Sequence[Check], options:
     done: set[str] = set()
     begun = False
 
-    async def scan(fetcher: Fetcher) -> None:
+    async def scan(fetcher: Fetcher, renderer: Renderer) -> None:
         nonlocal begun
-        env = ScanEnv(fetcher, resolver, options.now, scanner, ipv6_control_url=options.ipv6_control)
+        scanner.render, scanner.render_reason = renderer.mode, renderer.unavailable
+        env = ScanEnv(fetcher, resolver, options.now, scanner, ipv6_control_url=options.ipv6_control,
+                      renderer=renderer)
         await _probe_scanner(env, options, [c.id for c in checks])
         sink.begin(started, scanner)
         begun = True
@@ -101,8 +105,14 @@ async def run_sites(targets: Sequence[Target], checks: Sequence[Check], options:
             for _ in range(max(1, min(options.site_concurrency, len(targets)))):
                 group.create_task(work())
 
-    async with Fetcher(resolver, options.fetch) as fetcher:
-        interrupted = await _until_stopped(scan(fetcher), stop)
+    # the browser (started on the first page that needs it) is closed before the fetcher it is served by,
+    # also when a stop request cancels the scan
+    async with Fetcher(resolver, options.fetch) as fetcher, Renderer(fetcher, options.render) as renderer:
+        try:
+            interrupted = await _until_stopped(scan(fetcher, renderer), stop)
+        finally:
+            scanner.browsers_started, scanner.pages_rendered = renderer.launches, renderer.rendered
+            scanner.pages_not_rendered = renderer.wanted
     if not begun:
         sink.begin(started, scanner)
     return ScanRun(started_at=started, finished_at=datetime.now(UTC), scanner=scanner, interrupted=interrupted,

@@ -25,8 +25,10 @@ from gkaudit.errors import ConfigError
 from gkaudit.files import atomic_writer, write_atomically
 from gkaudit.interrupt import run_stoppable, signal_exit_code, signal_name, signals_held
 from gkaudit.model import ScanReport, SiteReport, ToolInfo
+from gkaudit.net.browser import find_chromium, unavailable_reason
 from gkaudit.net.dns import parse_nameserver
 from gkaudit.net.http import FetchOptions
+from gkaudit.net.render import RENDER_MODES, RenderOptions
 from gkaudit.registry import load_registry
 from gkaudit.report.json import write_json
 from gkaudit.report.table import render_table
@@ -41,7 +43,7 @@ stderr = Console(stderr=True)
 
 def build_options(*, nameserver: str | None, allow_private: bool, timeout: float, concurrency: int,
                   ca_bundle: Path | None, now: str | None, ipv6: str, ipv6_control: str,
-                  control_host: str) -> ScanOptions:
+                  control_host: str, render: str = "auto", render_budget: float = 20.0) -> ScanOptions:
     """Validate the common options; ConfigError (exit 2) names the bad one."""
     if timeout <= 0:
         raise ConfigError(f"--timeout {timeout}: 必须大于 0 / must be positive")
@@ -55,11 +57,26 @@ def build_options(*, nameserver: str | None, allow_private: bool, timeout: float
         day = date.fromisoformat(now) if now else date.today()
     except ValueError:
         raise ConfigError(f"--now {now!r}: 日期格式应为 YYYY-MM-DD / expected YYYY-MM-DD") from None
+    render_options = build_render_options(render, render_budget)
     fetch = FetchOptions(timeout=timeout, concurrency=concurrency, allow_private=allow_private,
                          ca_bundle=str(ca_bundle) if ca_bundle else None)
     return ScanOptions(now=day, fetch=fetch, nameserver=parse_nameserver(nameserver) if nameserver else None,
                        dns_timeout=min(timeout, 5.0), ipv6=ipv6, ipv6_control=ipv6_control,
-                       control_host=control_host or None, site_concurrency=2 * concurrency)
+                       control_host=control_host or None, site_concurrency=2 * concurrency,
+                       render=render_options)
+
+
+def build_render_options(mode: str, budget: float = 20.0) -> RenderOptions:
+    """`--render auto|never|always` (with GKAUDIT_CHROMIUM); `always` without a browser is a usage error."""
+    if mode not in RENDER_MODES:
+        raise ConfigError(f"--render {mode!r}: 应为 auto、never 或 always / expected auto, never or always")
+    if budget <= 0:
+        raise ConfigError(f"--render-budget {budget}: 必须大于 0 / must be positive")
+    if mode == "never":
+        return RenderOptions(mode="never")
+    if mode == "always" and (why := unavailable_reason(os.environ)) is not None:
+        raise ConfigError(f"--render always: {why}")
+    return RenderOptions(mode=mode, chromium=find_chromium(os.environ), page_budget_s=budget)  # type: ignore[arg-type]
 
 
 def _check_ca_bundle(path: Path) -> None:
@@ -201,6 +218,10 @@ def _finish(report: ScanReport, stream_path: Path | None, output: Path | None, f
     if stream_path is not None:
         stream_path.unlink(missing_ok=True)
     code = exit_code(report, fail_on)
+    if report.scanner.pages_not_rendered and not quiet:
+        stderr.print(f"gkaudit: {report.scanner.pages_not_rendered} 个页面需浏览器渲染而未能渲染，结果为无法判定 / "
+                     f"pages left inconclusive without a browser: {report.scanner.render_reason}",
+                     highlight=False, soft_wrap=True, markup=False)
     if code == 3:
         stderr.print(f"gkaudit: 扫描无法进行 / scan could not run: {report.scanner.online_reason}",
                      style="bold red", highlight=False, soft_wrap=True, markup=False)

@@ -9,15 +9,16 @@ from pathlib import Path
 import typer
 import yaml
 
-from gkaudit.scan import scan_and_report
+from gkaudit.scan import build_render_options, scan_and_report
 from gkaudit.simweb.options import CONTROL_HOST, simweb_scan_options
 from gkaudit.simweb.web import SimWeb
 
 
 def run_demo(*, check_ids: list[str] | None, output_format: str, output: Path | None, quiet: bool,
-             now: str | None, fail_on: str) -> int:
+             now: str | None, fail_on: str, render: str = "auto") -> int:
+    render_options = build_render_options(render)  # a usage error before the web starts
     with SimWeb() as web:
-        options = simweb_scan_options(web, now)
+        options = simweb_scan_options(web, now, render=render_options)
         return scan_and_report(web.targets(), options, check_ids=check_ids, checks_dir=None,
                                output_format=output_format, output=output, fail_on=fail_on, quiet=quiet,
                                resumable=False)
