@@ -24,6 +24,7 @@ from gkaudit.context import SiteContext
 from gkaudit.net.failures import FailureKind
 from gkaudit.net.http import Response
 from gkaudit.net.page import Page
+from gkaudit.net.render import Rendered
 
 
 def report_deadline(year: int, is_government: bool) -> date:
@@ -87,6 +88,10 @@ async def locate_reports(ctx: SiteContext, max_list_pages: int) -> ReportList:
         column_url = ranked[0].url if ranked else None
     column = await _open(ctx, column_url, home) if column_url else None
     url, text = await _report_link(ctx, column, home_page, home)
+    if url is None and column is not None and looks_script_rendered(column) and ctx.renderer is not None \
+            and ctx.renderer.mode != "never" and isinstance(rendered := await ctx.render(column.url), Rendered):
+        column = rendered.page()  # a column whose menu a script builds: look again in the rendered DOM
+        url, text = await _report_link(ctx, column, home_page, home)
     if url is None:
         scripted = [page for page in (column, home_page) if page is not None and looks_script_rendered(page)]
         if scripted or (column is None and home_page is None):
@@ -95,7 +100,7 @@ async def locate_reports(ctx: SiteContext, max_list_pages: int) -> ReportList:
                               message=f"页面由脚本生成或无法读取，读不到年报栏目的链接（{where}）", evidence={"url": where})
         return ReportList(problem="no_report_column", message="未找到政府信息公开年报栏目（由 disclosure 检查判定）",
                           evidence={"url": column_url or home.url})
-    read = await read_column(ctx.fetch, url, home, max_pages=max_list_pages)
+    read = await read_column(ctx.fetch, url, home, max_pages=max_list_pages, render=ctx.renderer)
     if read.state is not ColumnState.OK:
         return ReportList(url, problem=f"report_column_{read.state.value}",
                           message=f"年报栏目{read.state.label_zh}：{read.reason}", evidence=read.evidence())

@@ -12,7 +12,10 @@ Semantics:
   homepage, an error page served with 200, the homepage's own title and text) and is not blank (a
   list with dated items, or at least `min_article_chars` of article text; for 法定主动公开内容 also a
   page of at least two child columns). A list filled by script is read through its endpoint where
-  the CMS pattern is known (Hanweb dataproxy.jsp, Hanweb /module/xxgk/, TRS `?id=` shells, iframes).
+  the CMS pattern is known (Hanweb dataproxy.jsp, Hanweb /module/xxgk/, TRS `?id=` shells, iframes);
+  any other script-built page (and, with `--render always`, every column page) is judged as headless
+  Chromium renders it, the homepage and column page are rendered before a link is called missing, and
+  such findings say `rendered` in their evidence. Without a browser they stay inconclusive.
 - The guide must show the office's address, phone, and hours or an online channel (Art. 12): a gap is a warn.
 - Annual reports are recognised by year in their titles. On `--now` date N in year Y, a department
   must show year Y-1's report after 31 January, a government (portal, district, new_area) after

@@ -20,6 +20,7 @@ from gkaudit.checks.disclosure.judge import (
     guide_gaps,
     subcolumns_on,
 )
+from gkaudit.checks.disclosure.rendered import Renders
 from gkaudit.checks.disclosure.reports import annual_reports
 from gkaudit.columns.find import Candidate, in_submenu, page_anchor_links
 from gkaudit.columns.listing import article_text, is_home_url, looks_script_rendered
@@ -64,7 +65,8 @@ class DisclosureAudit:
         self.column_response: Response | None = None
         self.guide_text = ""
         self.scripts: dict[str, ScriptHtml] = {}
-        self.render: Rendered | None = None  # a browser (gkaudit.net.render), when the scan has one
+        self.renders = Renders(ctx, self.findings)  # the scan's browser, each page rendered once and reported
+        self.render: Rendered | None = self.renders.by_url  # the hook pages_beyond_static consults
 
     # --- findings ------------------------------------------------------------------------------
     def add(self, severity: str, message: str, rule: str, *, url: str | None, http_status: int | None = None,
@@ -90,6 +92,8 @@ class DisclosureAudit:
             self.add("warn", f"首页的 <base href> 指向其他域名 {home_page.foreign_base}：访客点击的相对链接会去往该域名；"
                      "本检查按本站地址解析链接", data.RULE_COLUMN, **home.evidence(),
                      matched_text=home_page.foreign_base)
+        if home_page is not None and looks_script_rendered(home_page):
+            home_page = await self.renders.page(home_page, "首页") or home_page
         column_page, column_url, _column_text = await self._column(home_page)
         pages = [(where, page) for where, page in (("column", column_page), ("homepage", home_page)) if page]
         script_column = column_page is not None and looks_script_rendered(column_page)
@@ -141,14 +145,17 @@ class DisclosureAudit:
                          **home.evidence(), data={"links": len(home_page.links)})
             else:
                 scripts = self.scripts.get(home_page.url) if home_page is not None else None
+                rendered = home_page is not None and home_page.url in self.renders.done
                 self.add("fail", "首页未见“政府信息公开”专栏入口", data.RULE_COLUMN,
-                         **{**home.evidence(), "detail": "已读取首页及其同站脚本"}, data={"links_on_homepage": len(home_page.links) if home_page else 0,
+                         **{**home.evidence(), "detail": "已读取首页及其同站脚本" + ("、浏览器渲染后的首页" if rendered else "")}, data={"links_on_homepage": len(home_page.links) if home_page else 0,
                                                   "scripts": scripts.as_evidence() if scripts else None,
                                                   "names": list(data.COLUMN.names), "slugs": list(data.COLUMN.slugs)})
             self.metrics.update(column_url=None, column_source=None)
             return None, None, None
         self.metrics.update(column_url=url, column_source=source, column_link_text=text)
         page = await self._open_column(url, text, source, candidates, home_page)
+        if page is not None and (looks_script_rendered(page) or self.renders.always):
+            page = await self.renders.page(page, "专栏页") or page
         if page is not None and len(self._found_here(page)) < 2:
             page, url, text = await self._second_hop(page, url, text)
         return page, url, text
@@ -237,7 +244,8 @@ class DisclosureAudit:
         read = await read_column(self.fetch, candidate.url, self.home, min_article_chars=s.min_article_chars,
                                  allow_directory=spec.allow_directory, similarity=s.soft404_similarity,
                                  directory_names=data.STATUTORY_CATEGORIES if spec.allow_directory else (),
-                                 max_pages=s.max_list_pages if spec is data.REPORT else 1, now=self.ctx.now)
+                                 max_pages=s.max_list_pages if spec is data.REPORT else 1, now=self.ctx.now,
+                                 render=self.ctx.renderer)
         entry.update(url=candidate.url, link_text=candidate.text, **read.data())
         where = "专栏页" if located.found_on == "column" else "首页"
         evidence = {**read.evidence(), "link_text": candidate.text}

@@ -6,7 +6,8 @@ Basis: 国办发〔2017〕47号 (footer identifiers; meta tags in its appendix) 
 Semantics:
 - Identifiers are read from the homepage HTML and, for those still missing, from its same-site
   external scripts — all of them up to `script_budget` bytes, libraries skipped (footers written by
-  `document.write`, read by gkaudit.columns.scripts; GBK scripts decoded). Missing
+  `document.write`, read by gkaudit.columns.scripts; GBK scripts decoded), then (unless `--render never`)
+  from the homepage as headless Chromium renders it (footers filled by Ajax). Missing
   网站标识码, ICP备案号, 公安机关备案号, 党政机关网站标识 or 我为政府网站找错 is a `fail` —
   but only when the footer was read at all: a page showing none of them (a footer loaded by
   Ajax or an iframe) makes the identifier part `inconclusive`, never `fail`.
@@ -20,6 +21,7 @@ Semantics:
   2 weeks, its 通知公告/政策文件 columns from the last 6 months; an undated item counts as not
   updated. `columns_veto` (5) or more stale, or as many blank columns, is a `fail` (veto item);
   fewer is a `warn`. At most `max_columns` columns are read; an unreadable one is never stale.
+  A column list built by script is read in the browser (see gkaudit.columns.read, `--render`).
 - A self-declared IPv6 badge is reported as a claim (info); the ipv6 check measures it.
 """
 
@@ -37,6 +39,7 @@ from gkaudit.columns.scripts import script_html
 from gkaudit.context import SiteContext
 from gkaudit.model import CheckResult, Finding, Severity, Status
 from gkaudit.net.page import Page
+from gkaudit.net.render import RENDERED_DETAIL, Rendered
 
 BASIS = "国办发〔2017〕47号；国办秘函〔2019〕19号"
 RULE_FOOTER = "国办发〔2017〕47号 网站标识（页脚须展示网站标识码、党政机关网站标识、ICP备案号、公安机关备案号）"
@@ -82,12 +85,13 @@ class Management(Check):
                                {"reason": response.failure.value if response.failure else
                                 ("homepage_content" if response.content_problem else "http_status")})
         page = response.page()
-        ids = await self._identifiers(ctx, page, settings)
+        ids = await self._identifiers(ctx, page, settings)  # the page, its same-site scripts, the rendered page
         findings = self._judge_identifiers(ids, page, settings)
         findings += self._judge_meta(page, ids)
         newest, newest_url = await self._newest_date(ctx, page, settings)
         findings += self._judge_freshness(ctx.now, newest, newest_url, settings)
-        columns = await column_ages(ctx.fetch, page, response, ctx.now, settings.max_columns)
+        columns = await column_ages(ctx.fetch, page, response, ctx.now, settings.max_columns,
+                                  render=ctx.renderer)
         findings += self._judge_columns(columns, settings)
         if ids.ipv6_badge:
             findings.append(finding("info", f"页面自称支持 IPv6（“{ids.ipv6_badge}”），以 ipv6 检查的实测为准",
@@ -114,6 +118,12 @@ class Management(Check):
         for url, text in scripts.texts.items():
             ids.merge(await ctx.offload(read_identifiers, scripts.html[url], url), url)
             ids.merge(await ctx.offload(read_identifiers, text, url), url)
+        if not all(getattr(ids, name) for name in REQUIRED) and ctx.renderer is not None \
+                and ctx.renderer.mode != "never":  # "missing" only if the page as a browser shows it lacks it too
+            rendered = await ctx.render(page.url)
+            if isinstance(rendered, Rendered):
+                found = await ctx.offload(read_identifiers, rendered.html, rendered.final_url)
+                ids.merge(found, f"{RENDERED_DETAIL}: {rendered.final_url}")
         return ids
 
     def _judge_identifiers(self, ids: Identifiers, page: Page, settings: ManagementSettings) -> list[Finding]:

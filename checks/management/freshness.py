@@ -23,6 +23,7 @@ from gkaudit.columns.find import is_column_url
 from gkaudit.columns.read import ColumnState, read_column
 from gkaudit.net.http import Response
 from gkaudit.net.page import Link, Page, clean_text, url_host
+from gkaudit.net.render import Renderer
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,7 @@ class ColumnAge:
     items: int = 0
     newest: date | None = None
     stale: bool = False
+    rendered: bool = False
 
     @property
     def blank(self) -> bool:
@@ -85,7 +87,7 @@ class ColumnAge:
     def as_evidence(self) -> dict[str, Any]:
         return {"url": self.url, "label": self.label, "kind": self.rule.kind, "state": self.state.value,
                 "items": self.items, "newest": self.newest.isoformat() if self.newest else None, "stale": self.stale,
-                "max_age_days": self.rule.max_age_days}
+                "max_age_days": self.rule.max_age_days, **({"rendered": True} if self.rendered else {})}
 
 
 def homepage_columns(page: Page, limit: int) -> list[tuple[str, str, ColumnRule]]:
@@ -103,13 +105,17 @@ def homepage_columns(page: Page, limit: int) -> list[tuple[str, str, ColumnRule]
 
 
 async def column_ages(fetch: Callable[[str], Awaitable[Response]], page: Page, home: Response, now: date,
-                      limit: int) -> list[ColumnAge]:
-    """Read each rule-bearing homepage column (concurrently, within the fetcher's limits) and date it."""
+                      limit: int, render: Renderer | None = None) -> list[ColumnAge]:
+    """Read each rule-bearing homepage column (concurrently, within the fetcher's limits) and date it.
+
+    `render`: the scan's browser, for columns whose list a script builds (see columns.read).
+    """
 
     async def judge(url: str, label: str, rule: ColumnRule) -> ColumnAge:
-        read = await read_column(fetch, url, home, now=now, article_dates=ARTICLE_DATES)
+        read = await read_column(fetch, url, home, now=now, article_dates=ARTICLE_DATES, render=render)
         dates = [item.date for item in read.items if item.date and item.date <= now]
-        age = ColumnAge(url, label, rule, read.state, len(read.items), max(dates) if dates else None)
+        age = ColumnAge(url, label, rule, read.state, len(read.items), max(dates) if dates else None,
+                        rendered=read.rendered is not None)
         if read.state is ColumnState.OK or (read.state is ColumnState.BLANK and read.items):
             age.stale = age.newest is None or (now - age.newest).days > rule.max_age_days
         return age

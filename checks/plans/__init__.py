@@ -25,7 +25,8 @@ Semantics:
 - `inconclusive` (metrics.reason) instead of fail/warn when what is missing may sit where gkaudit could
   not look: the homepage cannot be read (`blocked`, `connect_refused`, …), a chosen column is blocked or
   errs (`column_unreadable`), its list is filled by a script whose endpoint is unknown or fails
-  (`script_only`; Hanweb jpage/xxgk, iframe and TRS ?id= lists are read through gkaudit.columns.listing), the
+  (`script_only`; Hanweb jpage/xxgk, iframe and TRS ?id= lists are read through gkaudit.columns.listing,
+  other script lists in headless Chromium unless `--render never`), the
   disclosure column (or its 法定主动公开内容 page) could not be read and no plan column was
   (`disclosure_unreadable`), the page budget left pages unread (`page_budget`), or the site search failed
   with no column (`search_failed`).
@@ -166,6 +167,7 @@ class Plans(Check):
         if unreadable:
             first = unreadable[0]
             reasons = "；".join(f"{c.url}：{'列表由脚本加载，无法读取' if c.script_only else c.failure}"
+                                + (f"（未能用浏览器渲染：{c.render_failure}）" if c.render_failure else "")
                                 for c in unreadable)
             return ("script_only" if first.script_only else "column_unreadable", f"规划栏目无法读取（{reasons}）",
                     {**first.failure_evidence, "url": first.url,

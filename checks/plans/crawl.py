@@ -26,6 +26,7 @@ from gkaudit.context import SiteContext
 from gkaudit.net.domains import registrable_domain
 from gkaudit.net.http import Response
 from gkaudit.net.page import Link, Page, url_host
+from gkaudit.net.render import Rendered
 
 PLAN_NAMES = ("规划信息", "发展规划", "规划计划", "国民经济和社会发展规划", "规划纲要", "十五五规划", "十四五规划",
               "专项规划", "国土空间规划", "区域规划")
@@ -75,6 +76,8 @@ class ColumnRead:
     loader: dict[str, Any] | None = None
     missing: bool = False  # the link leads nowhere (404/410): an observation, not a reason to give up
     unread: list[str] = field(default_factory=list)  # further pages left when a page budget ran out
+    rendered: bool = False  # the list was read from the page as Chromium rendered it
+    render_failure: str | None = None
 
     @property
     def readable(self) -> bool:
@@ -88,7 +91,9 @@ class ColumnRead:
     def as_evidence(self) -> dict[str, Any]:
         return {"url": self.url, "text": self.text, "pages": self.pages, "entries": self.entries,
                 "failure": self.failure, "script_only": self.script_only, "missing": self.missing,
-                "unread": self.unread, "loader": self.loader}
+                "unread": self.unread, "loader": self.loader,
+                **({"rendered": True} if self.rendered else {}),
+                **({"render_failure": self.render_failure} if self.render_failure else {})}
 
 
 @dataclass
@@ -243,6 +248,8 @@ class PlanCrawler:
             entries = self._entries(list_items(page, now=now)) or self._entries(inline_records(page, now))
             if not entries and (loader := find_list_loader(page)) is not None:
                 entries = await self._read_loader(read, loader, first=len(read.pages) == 1)
+                if read.script_only:
+                    entries = await self._read_rendered(read, url)
             read.entries += len(entries)
             for entry in entries:
                 self._add(PlanItem(entry.title, entry.url, entry.date, "column", url, classify_title(entry.title),
@@ -275,6 +282,19 @@ class PlanCrawler:
                     read.failure_evidence = response.evidence()
             return []
         return self._entries(endpoint_items(loader, response, self.ctx.now))
+
+    async def _read_rendered(self, read: ColumnRead, url: str) -> list[ListItem]:
+        """Entries of a script-only list as Chromium renders it (within the fetch budget); none if it cannot be."""
+        if self.ctx.renderer is None or self.ctx.renderer.mode == "never" or await self.fetch(url) is None:
+            return []
+        rendered = await self.ctx.render(url)
+        if not isinstance(rendered, Rendered):
+            read.render_failure = rendered.reason
+            return []
+        entries = self._entries(list_items(rendered.page()))
+        if entries:
+            read.script_only, read.rendered = False, True
+        return entries
 
     def _add(self, item: PlanItem) -> None:
         known = self.items.get(item.url)

@@ -1,7 +1,10 @@
 """Read one column page the way an evaluator does: reachable, not a soft 404, not blank, script lists read.
 
 Shared by the column checks (disclosure, plans). The network comes in as a `fetch` callable
-(pass `ctx.fetch`), so checks keep their single door to the network.
+(pass `ctx.fetch`), so checks keep their single door to the network; the browser as `render`
+(pass `ctx.renderer`): a page filled by script that static reading cannot judge (an unknown loader,
+a list endpoint that failed, an empty page with same-site scripts; with `--render always`, every
+page) is opened in Chromium and its rendered DOM judged the same way.
 """
 
 from __future__ import annotations
@@ -30,8 +33,10 @@ from gkaudit.columns.listing import (
     same_as_home,
 )
 from gkaudit.columns.scripts import script_html
+from gkaudit.net.domains import registrable_domain
 from gkaudit.net.http import Response
-from gkaudit.net.page import Page
+from gkaudit.net.page import Page, url_host
+from gkaudit.net.render import RENDERED_DETAIL, Rendered, Renderer
 
 Fetch = Callable[[str], Awaitable[Response]]
 
@@ -78,9 +83,14 @@ class ColumnRead:
     loader: ListLoader | None = None
     endpoint: Response | None = None
     pages_read: int = 1
+    rendered: Rendered | None = None
+    render_failure: str | None = None
 
     @property
     def page(self) -> Page | None:
+        """The page as judged: the rendered DOM where the browser read it, else the static page."""
+        if self.rendered is not None:
+            return self.rendered.page()
         return self.response.page() if self.response.ok else None
 
     @property
@@ -91,6 +101,8 @@ class ColumnRead:
         """Evidence fields for `finding(**...)`: the fetch, and what was read in `data`."""
         evidence = self.response.evidence()
         evidence["data"] = self.data()
+        if self.rendered is not None:
+            evidence["detail"] = RENDERED_DETAIL
         return evidence
 
     def data(self) -> dict[str, Any]:
@@ -105,6 +117,10 @@ class ColumnRead:
             data["endpoint_failure"] = self.endpoint.failure.value if self.endpoint.failure else None
         if self.pages_read > 1:
             data["pages_read"] = self.pages_read
+        if self.rendered is not None:
+            data.update(self.rendered.evidence_data())
+        elif self.render_failure:
+            data["render_failure"] = self.render_failure
         latest = max((i.date for i in self.items if i.date), default=None)
         if latest:
             data["latest_item"] = latest.isoformat()
@@ -129,7 +145,7 @@ def soft_404_reason(response: Response, home: Response | None, similarity: float
 async def read_column(fetch: Fetch, url: str, home: Response | None = None, *, min_article_chars: int = 150,
                       allow_directory: bool = False, max_pages: int = 1, similarity: float = 0.9,
                       directory_names: Sequence[str] = (), now: date | None = None,
-                      article_dates: int = 0) -> ColumnRead:
+                      article_dates: int = 0, render: Renderer | None = None) -> ColumnRead:
     """Fetch `url` and judge it: dead, soft 404, blocked, a list (read through its endpoint if scripted), blank.
 
     `allow_directory`: a page of links to its own child columns counts as content (法定主动公开内容);
@@ -138,7 +154,20 @@ async def read_column(fetch: Fetch, url: str, home: Response | None = None, *, m
     month-day list dates (`[11-28]`) are read. `article_dates`: for a list that shows no dates, read the
     date meta of up to that many linked articles. Blank (`ColumnState.BLANK`) only when sure: reachable,
     not filled by script, no entry and no text of its own beyond the site's chrome (gkaudit.columns.chrome).
+    `render`: the scan's browser; pages static reading cannot judge are rendered (see the module doc).
     """
+    read = await _read_static(fetch, url, home, min_article_chars=min_article_chars,
+                              allow_directory=allow_directory, max_pages=max_pages, similarity=similarity,
+                              directory_names=directory_names, now=now, article_dates=article_dates)
+    if render is not None and _wants_browser(read, render):
+        home_page = home.page() if home is not None and home.ok else None
+        await _read_rendered(read, render, home_page, min_article_chars, allow_directory, directory_names, now)
+    return read
+
+
+async def _read_static(fetch: Fetch, url: str, home: Response | None, *, min_article_chars: int,
+                       allow_directory: bool, max_pages: int, similarity: float, directory_names: Sequence[str],
+                       now: date | None, article_dates: int) -> ColumnRead:
     response = await fetch(url)
     if response.failure is not None and response.failure.undecidable:  # answered, but cannot be read
         return ColumnRead(url, ColumnState.BLOCKED, response, f"{response.failure.label_zh}：{response.detail}")
@@ -257,3 +286,66 @@ def _content_reason(read: ColumnRead, min_article_chars: int) -> str:
     if read.article_chars >= min_article_chars:
         return f"正文 {read.article_chars} 字"
     return f"栏目导航页，含 {len(read.children)} 个下级栏目"
+
+
+# --- the rendered page -----------------------------------------------------------------------------
+_UNDECIDED = (ColumnState.SCRIPT_UNKNOWN, ColumnState.ENDPOINT_FAILED)
+
+
+def _wants_browser(read: ColumnRead, render: Renderer) -> bool:
+    """Static reading could not judge the page (or `--render always`), and it is a page that answered."""
+    if read.state in (ColumnState.DEAD, ColumnState.SOFT_404, ColumnState.BLOCKED) or render.mode == "never":
+        return False
+    if render.always or read.state in _UNDECIDED:
+        return True
+    if read.state is ColumnState.BLANK:  # empty containers and a same-site script may be a list built later
+        page = read.response.page()
+        return any(_same_site(script, page.url) for script in page.scripts)
+    return False
+
+
+async def _read_rendered(read: ColumnRead, render: Renderer, home: Page | None, min_article_chars: int,
+                         allow_directory: bool, directory_names: Sequence[str], now: date | None) -> None:
+    """Judge the page's rendered DOM; a page that cannot be rendered keeps the static verdict (and says why)."""
+    rendered = await render.render(read.url)
+    if not isinstance(rendered, Rendered):
+        read.render_failure = rendered.reason
+        if read.state in _UNDECIDED and rendered.kind != "disabled":
+            read.reason += f"；未能用浏览器渲染：{rendered.reason}"
+        return
+    page = rendered.page()
+    items = list_items(page, now=now)
+    if not dated_items(items):
+        items += inline_records(page, now)
+    article = len(article_text(page))
+    children = child_columns(page, directory_names) if allow_directory else []
+    content = bool(dated_items(items)) or article >= min_article_chars or len(children) >= 2
+    if not content and read.state is ColumnState.OK:  # `always`: the static page already had content
+        read.render_failure = "浏览器渲染后的页面未见更多内容，沿用静态读取结果"
+        return
+    before = read.state
+    read.rendered = rendered
+    read.items, read.article_chars, read.children = items, article, children
+    if content:
+        read.state = ColumnState.OK
+        read.reason = "经浏览器渲染读取：" + _content_reason(read, min_article_chars)
+        return
+    if _own_content(read, page, home, now, "（经浏览器渲染读取）"):  # short but real text, or undated entries
+        read.state = ColumnState.OK
+        return
+    failed = [r for r in rendered.failed_requests if _same_site(r.url, read.url)]
+    if not rendered.settled or failed:
+        why = f"{len(failed)} 个同站请求失败（{failed[0].url}：{failed[0].failure or failed[0].status}）" \
+            if failed else "渲染时限内网络未静止"
+        note = f"浏览器渲染后仍无内容，且{why}，无法判定是否空白"
+        if before in _UNDECIDED:
+            read.reason += f"；{note}"
+        else:
+            read.state, read.reason = ColumnState.ENDPOINT_FAILED, note
+        return
+    read.state = ColumnState.BLANK
+    read.reason = "经浏览器渲染后，页面除网站公共头部、导航、页脚外仍无任何条目和正文"
+
+
+def _same_site(url: str, page_url: str) -> bool:
+    return registrable_domain(url_host(url)) == registrable_domain(url_host(page_url))
