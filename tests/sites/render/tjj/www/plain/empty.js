@@ -1,0 +1,1 @@
+var columnName = "统计分析";

@@ -1,0 +1,4 @@
+var xhr = new XMLHttpRequest();
+xhr.open("GET", "/tzgg/list.json");
+xhr.onload = function () { document.getElementById("app").textContent = xhr.responseText; };
+xhr.send();
