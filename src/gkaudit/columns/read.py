@@ -333,11 +333,16 @@ async def _read_rendered(read: ColumnRead, render: Renderer, home: Page | None, 
     if _own_content(read, page, home, now, "（经浏览器渲染读取）"):  # short but real text, or undated entries
         read.state = ColumnState.OK
         return
+    # Blank only when sure: static reading saw no script at work, and the browser confirms it — the page
+    # settled, no same-site request failed, no script threw. A page static reading found script-filled
+    # that still shows nothing stays undecided (its script may wait for a timer, a click, a header).
     failed = [r for r in rendered.failed_requests if _same_site(r.url, read.url)]
-    if not rendered.settled or failed:
-        why = f"{len(failed)} 个同站请求失败（{failed[0].url}：{failed[0].failure or failed[0].status}）" \
-            if failed else "渲染时限内网络未静止"
-        note = f"浏览器渲染后仍无内容，且{why}，无法判定是否空白"
+    if before in _UNDECIDED or not rendered.settled or failed or rendered.script_errors:
+        why = (f"{len(failed)} 个同站请求失败（{failed[0].url}：{failed[0].failure or failed[0].status}）" if failed
+               else "渲染时限内网络未静止" if not rendered.settled
+               else f"脚本出错：{rendered.script_errors[0]}" if rendered.script_errors
+               else "填充列表的脚本未写出内容")
+        note = f"浏览器渲染后仍无内容（{why}），无法判定是否空白"
         if before in _UNDECIDED:
             read.reason += f"；{note}"
         else:

@@ -79,6 +79,7 @@ class Rendered:
     requests: list[Subrequest] = field(default_factory=list)
     settled: bool = True
     elapsed_ms: int = 0
+    script_errors: list[str] = field(default_factory=list)  # uncaught exceptions of the page's scripts
 
     def page(self) -> Page:
         return Page(self.final_url, self.html, status=self.response.status)
@@ -93,7 +94,8 @@ class Rendered:
         """What `data` of a finding from this render carries: that it was rendered, and what the page loaded."""
         return {"rendered": True, "browser": "chromium", "settled": self.settled, "elapsed_ms": self.elapsed_ms,
                 "requests": len(self.requests),
-                "failed_requests": [r.as_evidence() for r in self.failed_requests[:8]]}
+                "failed_requests": [r.as_evidence() for r in self.failed_requests[:8]],
+                **({"script_errors": self.script_errors[:3]} if self.script_errors else {})}
 
 
 @dataclass(frozen=True)
@@ -205,6 +207,8 @@ class Renderer:
             return RenderFailure(url, "browser", f"浏览器无法打开新页面 / no new page: {_one_line(exc)}")
         log: list[Subrequest] = []
         self._logs[page] = log
+        errors: list[str] = []
+        page.on("pageerror", lambda error: errors.append(_one_line(error)[:200]))
         settled = True
         try:
             try:
@@ -227,7 +231,7 @@ class Renderer:
                                                      f"{_one_line(exc)}")
             self.rendered += 1
             return Rendered(url, page.url, html, document, list(log), settled,
-                            int((time.monotonic() - started) * 1000))
+                            int((time.monotonic() - started) * 1000), list(errors))
         finally:
             self._logs.pop(page, None)
             try:
