@@ -99,7 +99,8 @@ class Gazette(Check):
             return self.result(Status.FAIL, "首页未找到政府公报栏目",
                                [finding("fail", "首页及政府信息公开专栏未找到政府公报栏目。整改：在首页开设“政府公报”栏目，"
                                         "发布各期公报的目录与全文。", rule=RULE, **home.evidence())], {"column": None})
-        read = await read_column(ctx.fetch, column.url, home, max_pages=settings.max_list_pages, now=ctx.now)
+        read = await read_column(ctx.fetch, column.url, home, max_pages=settings.max_list_pages, now=ctx.now,
+                                 render=ctx.renderer)
         metrics: dict = {"column": column.as_evidence(), "column_read": read.data()}
         if not read.state.decided:
             metrics["reason"] = read.state.value

@@ -93,7 +93,7 @@ class WebsiteReport(Check):
                                 disclosure_data.COLUMN.slugs, 60)[:1]
         if not any(r["year"] >= due for r in reports):
             for candidate in [*columns, *disclosure]:
-                read = await read_column(ctx.fetch, candidate.url, home, now=ctx.now)
+                read = await read_column(ctx.fetch, candidate.url, home, now=ctx.now, render=ctx.renderer)
                 looked.append(candidate.url)
                 if not read.state.decided:
                     unread.append(f"{candidate.text}：{read.reason}")

@@ -103,10 +103,10 @@ class PolicyCrawler:
             return await self.ctx.fetch(target)
 
         read = await read_column(fetch, url, self.home, max_pages=self.settings.max_list_pages, allow_directory=True,
-                                 now=self.ctx.now)
+                                 now=self.ctx.now, render=self.ctx.renderer)
         if not read.dated and read.children and self.budget_left:  # a directory of sub-columns: its first list
             child = await read_column(fetch, read.children[0], self.home, max_pages=self.settings.max_list_pages,
-                                      now=self.ctx.now)
+                                      now=self.ctx.now, render=self.ctx.renderer)
             if child.dated:
                 return child
         return read

@@ -167,7 +167,8 @@ class Management(Check):
             return newest, page.url
         best: tuple[date | None, str | None] = (None, None)
         for candidate in rank_links(page_anchor_links(page), NEWS_NAMES, NEWS_SLUGS)[: settings.news_pages]:
-            column = await read_column(ctx.fetch, candidate.url, now=ctx.now, article_dates=ARTICLE_DATES)
+            column = await read_column(ctx.fetch, candidate.url, now=ctx.now, article_dates=ARTICLE_DATES,
+                                       render=ctx.renderer)
             found = _newest_of(column.items, ctx.now)  # a list without dates: its articles' PubDate meta
             if found and (best[0] is None or found > best[0]):
                 best = (found, column.response.final_url)
