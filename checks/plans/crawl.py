@@ -291,7 +291,7 @@ class PlanCrawler:
         if not isinstance(rendered, Rendered):
             read.render_failure = rendered.reason
             return []
-        entries = self._entries(list_items(rendered.page()))
+        entries = self._entries(list_items(rendered.page(), now=self.ctx.now))
         if entries:
             read.script_only, read.rendered = False, True
         return entries
