@@ -4,7 +4,8 @@ Basis: 国办函〔2018〕12号 (政府网站与政务新媒体工作年度报�
 
 Semantics:
 - Where: links on the homepage whose text names the report (…网站工作年度报表, 网站年度报表, 年度工作报表);
-  a homepage link to a 年度报表/网站年报 column, and the disclosure column page (one hop), are read too.
+  a homepage link to a 年度报表/网站年报 column, and the disclosure column page (one hop), are read too; so is a
+  text-less banner link whose URL names the column (`?id=wzgzndbg`, `/wzndbb/`), since its image may say it.
   Titles are matched by `REPORT_TITLE`; 统计/财务/决算 报表 are not it. A report's year is the 年 in its title.
 - Due year: on `--now` date N in year Y, the report for Y-1 after 31 January of Y (`deadline`, month and
   day), else the one for Y-2.
@@ -28,15 +29,15 @@ from gkaudit.columns.items import list_items
 from gkaudit.columns.read import read_column
 from gkaudit.context import SiteContext
 from gkaudit.model import CheckResult, Status
-from gkaudit.net.page import Page
+from gkaudit.net.page import Link, Page
 
 BASIS = "国办函〔2018〕12号（政府网站工作年度报表）"
 RULE = "国办函〔2018〕12号：每年1月31日前在网站首页公开上一年度政府网站工作年度报表"
 REPORT_TITLE = re.compile(r"网站.{0,16}(?:年度)?(?:工作)?(?:年度)?报表|政务新媒体.{0,10}报表")
-NOT_REPORT = re.compile(r"统计|财务|决算|预算|信息公开.{0,6}年度报告")
+NOT_REPORT = re.compile(r"统计(?!局)|财务|决算|预算|信息公开.{0,6}年度报告")  # 统计局 is an issuer, not a 统计报表
 YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 COLUMN_NAMES = ("网站年度报表", "年度报表", "网站年报", "政府网站年度报表", "网站工作年度报表")
-COLUMN_SLUGS = ("ndbb", "wzndbb", "wznb", "zfwzndbb")
+COLUMN_SLUGS = ("ndbb", "wzndbb", "wznb", "zfwzndbb", "wzgzndbg")  # wzgzndbg: TRS id on 南京市统计局's homepage
 
 
 class WebsiteReportSettings(CheckSettings):
@@ -55,6 +56,11 @@ def report_year(title: str) -> int | None:
 
 def due_year(now: date, deadline: tuple[int, int]) -> int:
     return now.year - 1 if now > date(now.year, *deadline) else now.year - 2
+
+
+def _untitled(page: Page) -> list[Link]:
+    """Anchors with no text (banner images whose alt is a file name): only their URL can name the column."""
+    return [link for link in page_anchor_links(page) if not link.label.strip()]
 
 
 def _reports(page: Page, now: date | None = None) -> list[dict[str, Any]]:
@@ -89,6 +95,8 @@ class WebsiteReport(Check):
         unread: list[str] = []
         looked = [home.url]
         columns = rank_links(page_anchor_links(page), COLUMN_NAMES, COLUMN_SLUGS, 60)[:1]
+        columns += [c for c in rank_links(_untitled(page), (), COLUMN_SLUGS, 40) if c.url not in
+                    {x.url for x in columns}][:1]
         disclosure = rank_links(page_anchor_links(page), disclosure_data.COLUMN.names,
                                 disclosure_data.COLUMN.slugs, 60)[:1]
         if not any(r["year"] >= due for r in reports):

@@ -33,9 +33,11 @@ def test_due_year_and_titles():
     assert report_year("南京市人民政府网站2025年度工作报表") == 2025
     assert report_year("2025年政府信息公开工作年度报告") is None
     assert report_year("2025年统计报表") is None
+    assert report_year("南京市统计局网站2025年度工作报表") == 2025  # the issuer's name is not a 统计报表
+    assert report_year("南京市统计局2025年统计年报报表") is None
 
 
-@pytest.mark.parametrize("name", ["home", "column"])
+@pytest.mark.parametrize("name", ["home", "column", "banner"])
 def test_report_on_homepage_or_linked_column_passes(web, name):
     result = run(web, name)
     assert result.status is Status.PASS, result.summary
@@ -56,3 +58,11 @@ def test_old_missing_or_dead_report_fails(web, name):
 
 def test_blocked_homepage_is_inconclusive(web):
     assert run(web, "blocked").status is Status.INCONCLUSIVE
+
+
+def test_a_text_less_banner_is_read_when_its_url_names_the_column(web):
+    """南京市统计局 links its 网站工作年度报表 only by an image whose alt is a file name (`?id=wzgzndbg`): gkaudit
+    used to call the report missing (a false fail); the banner beside it (`zfxxgkndbg`) is not the column."""
+    result = run(web, "banner")
+    assert result.metrics["looked_at"][1] == web.url("banner.bb.test.gov.cn", "/col/?id=wzgzndbg")
+    assert result.metrics["latest"]["url"] == web.url("banner.bb.test.gov.cn", "/col/2025.html")
