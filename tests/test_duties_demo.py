@@ -18,7 +18,7 @@ EXPECTED = {
     "gazette": {"nanjing": P, "qinhuai": S, "tjj": S},
     "links": {"xuanwu": P, "qinhuai": W, "gulou": W, "lishui": U, "gaochun": U},
     "new_media": {"nanjing": P, "qinhuai": P, "fgw": P, "gulou": W, "lishui": U},
-    "website_report": {"nanjing": P, "fgw": P, "gulou": F, "jiangning": U, "lishui": U},
+    "website_report": {"nanjing": P, "fgw": P, "gulou": F, "jiangning": U, "lishui": U, "tjj": P},
 }
 
 
