@@ -9,6 +9,7 @@ from datetime import date
 from typing import Any, TypeVar
 
 from gkaudit.model import ScannerFacts
+from gkaudit.net.cache import FetchCache
 from gkaudit.net.dns import DnsAnswer, Family, Resolver
 from gkaudit.net.dnsdirect import ask_server
 from gkaudit.net.http import Fetcher, Response
@@ -42,11 +43,16 @@ class ScanEnv:
 
 @dataclass
 class SiteContext:
-    """One site as one check sees it. Checks get the network and the date only from here."""
+    """One site as one check sees it. Checks get the network and the date only from here.
+
+    `cache` holds the site's responses, shared by all its checks (with_settings keeps it); the runner
+    clears it when the site is done, so memory does not grow with the number of sites.
+    """
 
     target: Target
     env: ScanEnv
     settings: CheckSettings = field(default_factory=CheckSettings)
+    cache: FetchCache = field(default_factory=FetchCache, repr=False)
 
     def with_settings(self, settings: CheckSettings) -> SiteContext:
         """The same site as one check sees it: with that check's validated settings."""
@@ -71,8 +77,9 @@ class SiteContext:
 
     async def fetch(self, url: str, family: Family = "any", *, follow: bool = True,
                     verify: bool = True, method: str = "GET") -> Response:
-        """One fetch through the scan's Fetcher (cached per scan); `method="HEAD"` for link checks."""
-        return await self.env.fetcher.fetch(url, family, follow=follow, verify=verify, method=method)
+        """One fetch through the scan's Fetcher, cached per site; `method="HEAD"` for link checks."""
+        return await self.env.fetcher.fetch(url, family, follow=follow, verify=verify, method=method,
+                                            cache=self.cache)
 
     async def homepage(self, family: Family = "any") -> Response:
         return await self.fetch(self.target.url, family)

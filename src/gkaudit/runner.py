@@ -216,8 +216,11 @@ async def _probe_scanner(env: ScanEnv, options: ScanOptions, check_ids: list[str
 
 async def _run_site(target: Target, checks: Sequence[Check], env: ScanEnv, options: ScanOptions,
                     on_result: ProgressHook | None) -> SiteReport:
-    ctx = SiteContext(target, env)
-    results = await asyncio.gather(*(_run_check(check, ctx, options) for check in checks))
+    ctx = SiteContext(target, env)  # a cache of its own: the site's responses go when the site is done
+    try:
+        results = await asyncio.gather(*(_run_check(check, ctx, options) for check in checks))
+    finally:
+        ctx.cache.clear()
     if on_result is not None:
         on_result(target.id, "done")
     return SiteReport(id=target.id, name=target.name, url=target.url, kind=target.kind.value,

@@ -14,7 +14,7 @@ import time
 import weakref
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 from urllib.parse import urldefrag, urljoin, urlsplit
 
@@ -24,7 +24,8 @@ import httpx
 
 from gkaudit import __version__
 from gkaudit.net.antibot import detect_antibot
-from gkaudit.net.backend import PinnedBackend
+from gkaudit.net.backend import PinnedBackend, is_ipv4_mapped
+from gkaudit.net.cache import FetchCache, HopResult, RequestKey
 from gkaudit.net.classify import classify_httpx_error, parse_retry_after, url_problem
 from gkaudit.net.cookies import host_only_cookies
 from gkaudit.net.decode import ACCEPT_ENCODING, CappedDecoder
@@ -33,6 +34,7 @@ from gkaudit.net.failures import FailureKind, NetError
 from gkaudit.net.once import once
 from gkaudit.net.page import Page, url_host
 from gkaudit.net.parse import PageTooComplex, Parsed, parse_body
+from gkaudit.net.polite import Politeness
 from gkaudit.net.response import Hop, Response
 from gkaudit.net.workers import PoolExhausted, WorkerPool
 
@@ -41,6 +43,10 @@ __all__ = ["USER_AGENT", "FetchOptions", "Fetcher", "Hop", "Response"]
 
 USER_AGENT = f"gkaudit/{__version__} (+government website disclosure audit; https://pypi.org/project/gkaudit/)"
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+# Which other family's answer can stand for a request: an "any" fetch that connected over IPv4 is
+# exactly an IPv4 fetch (and one over native IPv6 an IPv6 fetch); an IPv4 fetch that got an answer
+# is what "any" (IPv4 first) would have got.
+STAND_INS: dict[Family, tuple[Family, ...]] = {"ipv4": ("any",), "ipv6": ("any",), "any": ("ipv4",)}
 
 @dataclass(frozen=True)
 class FetchOptions:
@@ -68,13 +74,17 @@ class Fetcher:
         self.resolver = resolver
         self.options = options or FetchOptions()
         self._clients: dict[tuple[Family, bool], httpx.AsyncClient] = {}
-        self._cache: dict[tuple[str, str, Family, bool, bool], asyncio.Future[Response]] = {}
-        self._global = asyncio.Semaphore(self.options.concurrency)
-        self._host_slots: dict[str, asyncio.Semaphore] = {}
-        self._host_next: dict[str, float] = {}
+        self._cache = FetchCache()  # for callers outside a site (the scanner probe, tests)
+        self._polite = Politeness(self.options.concurrency, self.options.per_host,
+                                  self.options.per_host_interval)
         self._parser = WorkerPool(workers=2)
         self._recent_pages: OrderedDict[int, Page] = OrderedDict()  # strong refs to the last parsed pages
         self.requests_sent = 0
+
+    @property
+    def saturated(self) -> bool:
+        """All global request slots are busy and requests are queued for them (more sites would only wait)."""
+        return self._polite.saturated
 
     async def __aenter__(self) -> Fetcher:
         return self
@@ -89,35 +99,46 @@ class Fetcher:
         self._parser.close()
         self._recent_pages.clear()
 
-    async def fetch(self, url: str, family: Family = "any", *, follow: bool = True,
-                    verify: bool = True, method: str = "GET") -> Response:
+    async def fetch(self, url: str, family: Family = "any", *, follow: bool = True, verify: bool = True,
+                    method: str = "GET", cache: FetchCache | None = None) -> Response:
         """Fetch `url` over `family`, following redirects (HTTP, meta refresh, simple script) when `follow`.
 
         Never raises for network trouble: the Response carries a classified failure instead.
-        Results are cached per scan; concurrent callers of the same request share one fetch.
+        Results are kept in `cache` (a site's; default: this fetcher's own) and shared by concurrent
+        callers. One request per (method, URL, family, verify) and cache: a followed fetch is built
+        from cached single hops, and a request may be answered by another family's (STAND_INS).
+        `elapsed_ms` is the time of the exchanges themselves (summed over hops), not time queued.
         """
-        return await once(self._cache, (method, url, family, follow, verify),
-                          lambda: self._follow(url, family, follow, verify, method))
+        cache = cache if cache is not None else self._cache
+        key = (method, url, family, verify)
+        if not follow:
+            return (await self._hop(cache, key)).response
+        return await once(cache.chains, key, lambda: self._follow(cache, key))
 
-    async def _follow(self, url: str, family: Family, follow: bool, verify: bool, method: str) -> Response:
-        started = time.monotonic()
+    async def _follow(self, cache: FetchCache, key: RequestKey) -> Response:
+        method, url, family, verify = key
         hops: list[Hop] = []
         seen = {url}
         current = url
+        elapsed = 0
         while True:
-            response = await self._request_with_retries(current, family, verify, method)
-            response.url, response.redirects = url, hops
-            response.elapsed_ms = int((time.monotonic() - started) * 1000)
-            parsed = await self._parse(response, redirects=follow)
-            if response.failure is not None or not follow:
+            hop = await self._hop(cache, (method, current, family, verify))
+            response, target, kind = hop.response, hop.target, hop.kind
+            elapsed += response.elapsed_ms
+            if response.failure is not None:
+                target = None
+            if not hops and target is None and not _is_redirect_status(response):
+                return response  # no redirect: the chain is its one hop, shared as is
+            response = replace(response, url=url, redirects=list(hops), elapsed_ms=elapsed)
+            if response.failure is not None:
                 return response
-            target, kind = self._redirect_target(response, parsed)
             if target is None:
-                if response.status is not None and 300 <= response.status < 400:  # nowhere to go: not an answer
+                if _is_redirect_status(response):  # nowhere to go: not an answer
                     response.failure = FailureKind.HTTP_STATUS
                     response.detail = f"HTTP {response.status} 没有可用的 Location / redirect without a usable Location"
                 return response
             hops.append(Hop(current, response.status, kind, target))
+            response.redirects = list(hops)
             if problem := url_problem(target):  # javascript:, mailto:, A:0, a broken host: the answer is this one
                 response.failure = FailureKind.UNSUPPORTED_URL
                 response.detail = f"重定向的 Location 无法访问 / redirect Location cannot be fetched: {problem}"
@@ -128,6 +149,34 @@ class Fetcher:
                 return response
             seen.add(target)
             current = target
+
+    async def _hop(self, cache: FetchCache, key: RequestKey) -> HopResult:
+        """One exchange for `key`, parsed, with where it redirects to; cached. Answered by a stand-in
+        family's exchange where one is equivalent: the stand-ins already asked for when this request is
+        first made (taken before it is entered in the cache), so two requests never wait for each other.
+        """
+        method, url, family, verify = key
+        stand_ins = [] if key in cache.hops else [
+            cache.hops[k] for k in ((method, url, other, verify) for other in STAND_INS[family]) if k in cache.hops]
+        return await once(cache.hops, key, lambda: self._exchange(key, stand_ins))
+
+    async def _exchange(self, key: RequestKey, stand_ins: list[asyncio.Future[HopResult]]) -> HopResult:
+        method, url, family, verify = key
+        for pending in stand_ins:
+            try:
+                candidate = await asyncio.shield(pending)
+            except asyncio.CancelledError:
+                if not pending.cancelled():
+                    raise
+                continue
+            except Exception:  # that request broke in itself; make our own
+                continue
+            if _stands_for(candidate.response, family):
+                return replace(candidate, response=replace(candidate.response, family=family))
+        response = await self._request_with_retries(url, family, verify, method)
+        parsed = await self._parse(response, redirects=True)
+        target, kind = self._redirect_target(response, parsed) if response.failure is None else (None, "")
+        return HopResult(response, target, kind)
 
     async def _parse(self, response: Response, redirects: bool) -> Parsed | None:
         """Parse a text body in a worker thread within the budget; a page past it is `page_too_complex`."""
@@ -215,21 +264,11 @@ class Fetcher:
         return backoff
 
     async def _polite_request(self, url: str, family: Family, verify: bool, method: str) -> Response:
-        host = url_host(url)
-        slot = self._host_slots.setdefault(host, asyncio.Semaphore(self.options.per_host))
-        # Host slot and interval first, the global slot last: a request queued behind a busy or
-        # slow host must not hold one of the few global slots that other hosts are waiting for.
-        async with slot:
-            wait = self._host_next.get(host, 0.0) - time.monotonic()
-            if wait > 0:
-                await asyncio.sleep(wait)
-            async with self._global:
-                try:
-                    return await self._request(url, family, verify, method)
-                finally:
-                    self._host_next[host] = time.monotonic() + self.options.per_host_interval
+        async with self._polite.slot(url_host(url)) as on_wire:
+            return await self._request(url, family, verify, method, on_wire)
 
-    async def _request(self, url: str, family: Family, verify: bool, method: str) -> Response:
+    async def _request(self, url: str, family: Family, verify: bool, method: str,
+                       on_wire: Callable[[], None]) -> Response:
         response = Response(url=url, family=family, final_url=url)  # url_problem() has vetted `url`
         parts = urlsplit(url)
         timings: dict[str, float] = {}
@@ -237,6 +276,8 @@ class Fetcher:
 
         async def trace(event: str, info: dict[str, Any]) -> None:
             timings.setdefault(event, time.monotonic())
+            if event == "http11.send_request_headers.started":
+                on_wire()  # politeness spacing counts from here
 
         client = self._client(family, verify)
         self.requests_sent += 1
@@ -269,6 +310,7 @@ class Fetcher:
             response.connect_ms = int((connect - timings.get("connection.connect_tcp.started", started)) * 1000)
         if (first := timings.get("http11.receive_response_headers.complete")) is not None:
             response.first_byte_ms = int((first - started) * 1000)
+        response.elapsed_ms = int((time.monotonic() - started) * 1000)
         if response.failure is None and response.status is not None:
             if reason := detect_antibot(response.status, response.headers, response.body):
                 response.failure, response.detail = FailureKind.BLOCKED, reason
@@ -336,3 +378,19 @@ def _peer_address(http_response: httpx.Response) -> str | None:
         return None
     peer = stream.get_extra_info("server_addr")
     return str(peer[0]) if peer else None
+
+
+def _is_redirect_status(response: Response) -> bool:
+    return response.status is not None and 300 <= response.status < 400
+
+
+def _stands_for(response: Response, family: Family) -> bool:
+    """Whether `response` (another family's answer to the same request) is what a `family` fetch would get."""
+    address = response.address
+    if address is None or response.status is None:  # no answer: which family it tried is unknown
+        return False
+    if family == "any":
+        return response.family == "ipv4"
+    if family == "ipv4":
+        return ":" not in address
+    return ":" in address and not is_ipv4_mapped(address)
