@@ -1,10 +1,11 @@
 """Politeness: a global limit on requests in flight, and per host a limit and an exact start-to-start spacing.
 
 Semantics (README "Speed and memory"): at most `concurrency` requests in flight over all hosts; per
-host at most `per_host` in flight, and each request to a host starts at least `interval` seconds after
-the previous request to that host started. A request's start is the moment it leaves the queue with
-its global slot in hand; it is recorded then, under the host's start lock, so two requests can never
-read the same "next start" and leave together. Requests queued behind a busy or slow host wait without
+host at most `per_host` in flight, and each request to a host goes on the wire (its request line
+is sent) at least `interval` seconds after the previous request to that host went on the wire.
+The next allowed start is set at that moment, while the request holds its host's start lock, so no
+two requests can read the same "next start" and leave together, and a slow DNS lookup or connect
+cannot squeeze the gap seen by the server. Requests queued behind a busy or slow host wait without
 holding a global slot.
 """
 
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
@@ -25,7 +26,11 @@ class _HostGate:
 
 
 class Politeness:
-    """`async with politeness.slot(host):` around each request (each retry is a request of its own)."""
+    """`async with politeness.slot(host) as on_wire:` around each request (each retry is a request of its own).
+
+    Call `on_wire()` when the request is sent; a request that never gets that far (refused, no
+    address) counts as started when it ends.
+    """
 
     def __init__(self, concurrency: int, per_host: int, interval: float) -> None:
         self.interval = interval
@@ -34,18 +39,31 @@ class Politeness:
         self._hosts: dict[str, _HostGate] = {}
 
     @asynccontextmanager
-    async def slot(self, host: str) -> AsyncIterator[None]:
+    async def slot(self, host: str) -> AsyncIterator[Callable[[], None]]:
         gate = self._hosts.get(host)
         if gate is None:
             gate = self._hosts[host] = _HostGate(asyncio.Semaphore(self.per_host))
         async with gate.slots:
-            async with gate.start_lock:  # one request of this host at a time passes the start line
+            await gate.start_lock.acquire()  # one request of this host at a time passes the start line
+            try:
                 wait = gate.next_start - time.monotonic()
                 if wait > 0:
                     await asyncio.sleep(wait)
                 await self._global.acquire()
-                gate.next_start = time.monotonic() + self.interval  # reserved as this request starts
+            except BaseException:
+                gate.start_lock.release()
+                raise
+            started = False
+
+            def on_wire() -> None:
+                nonlocal started
+                if not started:
+                    started = True
+                    gate.next_start = time.monotonic() + self.interval
+                    gate.start_lock.release()
+
             try:
-                yield
+                yield on_wire
             finally:
+                on_wire()
                 self._global.release()

@@ -1,7 +1,8 @@
 """The HTTP side of the simulated web: one listener per site and family, serving its fixture folder.
 
 HTTP/1.1 with `Connection: close`, enough for httpx. Every request is logged (family, Host
-header, TLS SNI, path) so tests can assert what gkaudit really sent.
+header, TLS SNI, path, when its head arrived and when its answer was sent, on the monotonic clock)
+so tests and the benchmark can assert what gkaudit really sent, and when.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import asyncio
 import mimetypes
 import socket
 import ssl
+import time
 from dataclasses import dataclass, field
 from datetime import date
 from email.utils import formatdate
@@ -37,6 +39,8 @@ class RequestRecord:
     sni: str | None
     user_agent: str
     cookie: str = ""
+    arrived: float = 0.0   # time.monotonic() when the request head was read
+    finished: float = 0.0  # when the answer was sent and the connection closed (0.0: not yet)
 
 
 @dataclass
@@ -194,9 +198,10 @@ class HttpListener:
             return
         headers = {k.strip().lower(): v.strip() for k, _, v in (line.partition(":") for line in lines[1:] if line)}
         ssl_object = writer.get_extra_info("ssl_object")
-        self.log.append(RequestRecord(self.family, headers.get("host", ""), target, method,
-                                      self._sni.get(id(ssl_object)) if ssl_object else None,
-                                      headers.get("user-agent", ""), headers.get("cookie", "")))
+        record = RequestRecord(self.family, headers.get("host", ""), target, method,
+                               self._sni.get(id(ssl_object)) if ssl_object else None,
+                               headers.get("user-agent", ""), headers.get("cookie", ""), arrived=time.monotonic())
+        self.log.append(record)
         if self.responder.site.manifest.latency_ms:
             await asyncio.sleep(self.responder.site.manifest.latency_ms / 1000)
         reply = self.responder.respond(self.family, method, target)
@@ -210,6 +215,7 @@ class HttpListener:
             pass
         finally:
             writer.close()
+            record.finished = time.monotonic()
 
     async def _send(self, writer: asyncio.StreamWriter, reply: Reply) -> None:
         if reply.reset:

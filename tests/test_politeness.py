@@ -1,0 +1,62 @@
+"""Politeness as the README states it, measured where it matters: at the server (simweb's request log).
+
+Per host: never more than `per_host` requests in flight, and each request starts at least
+`per_host_interval` after the previous one started. Times are read from the log, never asserted
+as speed: a small tolerance covers clock granularity and the loopback hop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+from pathlib import Path
+
+from gkaudit.net.dns import Resolver, parse_nameserver
+from gkaudit.net.http import Fetcher
+from gkaudit.simweb.web import SimWeb
+
+from enginekit import fetch_options
+
+TOLERANCE = 0.02  # seconds
+
+
+def make_site(root: Path, host: str, latency_ms: int) -> None:
+    folder = root / host
+    (folder / "www").mkdir(parents=True)
+    (folder / "site.yaml").write_text(f"host: {host}\nlatency_ms: {latency_ms}\n", encoding="utf-8")
+    (folder / "www" / "index.html").write_text("<html><body><p>polite</p></body></html>", encoding="utf-8")
+
+
+def max_in_flight(spans: list[tuple[float, float]]) -> int:
+    events = sorted([(start, 1) for start, _ in spans] + [(end - TOLERANCE, -1) for _, end in spans])
+    peak = level = 0
+    for _, step in events:
+        level += step
+        peak = max(peak, level)
+    return peak
+
+
+def test_per_host_limit_and_start_to_start_spacing_seen_by_the_server(tmp_path: Path) -> None:
+    make_site(tmp_path, "slow.polite.test", latency_ms=150)  # answers slower than the spacing: overlap is possible
+    make_site(tmp_path, "fast.polite.test", latency_ms=0)    # answers faster than the spacing: starts queue
+    interval, per_host = 0.1, 2
+    with SimWeb(roots=[tmp_path]) as web:
+        async def burst() -> list:
+            options = fetch_options(web, concurrency=8, per_host=per_host, per_host_interval=interval)
+            async with Fetcher(Resolver(parse_nameserver(web.nameserver)), options) as fetcher:
+                # Warm up first (the client's TLS context, DNS): this test runs server and client in one
+                # process, and first-request CPU here would delay the server's clock, not the request.
+                await asyncio.gather(*(fetcher.fetch(web.url(host, "/warm"), "ipv4") for host in web.sites))
+                urls = [web.url(host, f"/?n={n}") for host in web.sites for n in range(8)]
+                return await asyncio.gather(*(fetcher.fetch(u, "ipv4") for u in urls))
+
+        responses = asyncio.run(asyncio.wait_for(burst(), timeout=60))
+        assert all(r.ok for r in responses)
+        for host in web.sites:
+            records = sorted((r for r in web.requests_for(host) if r.path != "/warm"), key=lambda r: r.arrived)
+            assert len(records) == 8 and all(r.finished >= r.arrived > 0 for r in records)
+            gaps = [b.arrived - a.arrived for a, b in itertools.pairwise(records)]
+            assert min(gaps) >= interval - TOLERANCE, (host, gaps)
+            assert max_in_flight([(r.arrived, r.finished) for r in records]) <= per_host, host
+        slow = [r for r in web.requests_for("slow.polite.test") if r.path != "/warm"]
+        assert max_in_flight([(r.arrived, r.finished) for r in slow]) == per_host  # the limit was reached, not avoided
