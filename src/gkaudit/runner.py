@@ -15,6 +15,7 @@ from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 from gkaudit import __version__
+from gkaudit.admission import SiteAdmission
 from gkaudit.check import Check
 from gkaudit.context import ScanEnv, SiteContext
 from gkaudit.model import CheckResult, ScannerFacts, ScanReport, SiteReport, Status, ToolInfo
@@ -44,9 +45,10 @@ class ScanOptions:
     ipv6_control: str = DEFAULT_IPV6_CONTROL
     control_host: str | None = DEFAULT_CONTROL_HOST
     check_timeout: float = 300.0
-    # Sites audited at once (the CLI: twice --concurrency). Requests are bounded by FetchOptions;
-    # this bounds the parsed pages alive at the same time, i.e. peak memory (see bench/).
-    site_concurrency: int = 32
+    # At most this many sites audited at once (the CLI: 8 x --concurrency): it bounds the pages
+    # alive at the same time, i.e. peak memory. Within it, sites start only while the request
+    # slots are not saturated (admission.py); the first `concurrency` sites start at once.
+    site_concurrency: int = 128
     render: RenderOptions = field(default_factory=RenderOptions)  # the browser for script-built pages
 
 
@@ -94,10 +96,12 @@ async def run_sites(targets: Sequence[Target], checks: Sequence[Check], options:
         sink.begin(started, scanner)
         begun = True
         pending = iter(targets)
+        admission = SiteAdmission(fetcher, floor=options.fetch.concurrency, cap=options.site_concurrency)
 
         async def work() -> None:
             for target in pending:  # one shared iterator: at most site_concurrency sites at once
-                report = await _run_site(target, checks, env, options, on_result)
+                async with admission.site():  # and more only while the request slots are not saturated
+                    report = await _run_site(target, checks, env, options, on_result)
                 sink.site(report)
                 done.add(target.id)
 

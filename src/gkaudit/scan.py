@@ -62,7 +62,7 @@ def build_options(*, nameserver: str | None, allow_private: bool, timeout: float
                          ca_bundle=str(ca_bundle) if ca_bundle else None)
     return ScanOptions(now=day, fetch=fetch, nameserver=parse_nameserver(nameserver) if nameserver else None,
                        dns_timeout=min(timeout, 5.0), ipv6=ipv6, ipv6_control=ipv6_control,
-                       control_host=control_host or None, site_concurrency=2 * concurrency,
+                       control_host=control_host or None, site_concurrency=8 * concurrency,
                        render=render_options)
 
 

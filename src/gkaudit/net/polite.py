@@ -37,6 +37,12 @@ class Politeness:
         self.per_host = per_host
         self._global = asyncio.Semaphore(concurrency)
         self._hosts: dict[str, _HostGate] = {}
+        self.queued = 0  # requests ready to start and waiting for a global slot
+
+    @property
+    def saturated(self) -> bool:
+        """Every global slot is taken and some request is waiting for one."""
+        return self.queued > 0
 
     @asynccontextmanager
     async def slot(self, host: str) -> AsyncIterator[Callable[[], None]]:
@@ -49,7 +55,11 @@ class Politeness:
                 wait = gate.next_start - time.monotonic()
                 if wait > 0:
                     await asyncio.sleep(wait)
-                await self._global.acquire()
+                self.queued += 1
+                try:
+                    await self._global.acquire()
+                finally:
+                    self.queued -= 1
             except BaseException:
                 gate.start_lock.release()
                 raise

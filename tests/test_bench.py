@@ -1,0 +1,31 @@
+"""The benchmark runs and reports on itself (never timed: only that it works and says what it measured)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+BENCH = Path(__file__).parent.parent / "bench" / "run.py"
+KEYS = {"wall_s", "bound_s", "ratio", "peak_rss_mib", "cpu_s", "requests", "sites"}
+
+
+def test_bench_json_reports_wall_bound_ratio_memory_cpu_and_requests() -> None:
+    completed = subprocess.run([sys.executable, str(BENCH), "--sites", "5", "--json"],
+                               capture_output=True, text=True, timeout=300)
+    assert completed.returncode == 0, completed.stderr
+    result = json.loads(completed.stdout)
+    assert KEYS <= result.keys()
+    assert result["sites"] == 5 and result["requests"] > 5 * 5  # every site was really crawled
+    assert result["bound_s"] > 0 and result["wall_s"] > 0 and result["peak_rss_mib"] > 0
+    assert abs(result["ratio"] - result["wall_s"] / result["bound_s"]) < 0.01
+    assert result["duplicate_requests"] == 0  # one request per (URL, family)
+    bounds = result["bounds"]
+    assert result["bound_s"] == max(bounds["global_s"], bounds["per_host_s"], bounds["per_site_chain_s"])
+
+
+def test_bench_rejects_bad_arguments_in_one_line() -> None:
+    completed = subprocess.run([sys.executable, str(BENCH), "--sites", "0"], capture_output=True, text=True,
+                               timeout=60)
+    assert completed.returncode == 2 and "Traceback" not in completed.stderr
