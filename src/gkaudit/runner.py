@@ -15,10 +15,10 @@ from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 from gkaudit import __version__
-from gkaudit.admission import SiteAdmission
 from gkaudit.check import Check
 from gkaudit.context import ScanEnv, SiteContext
 from gkaudit.model import CheckResult, ScannerFacts, ScanReport, SiteReport, Status, ToolInfo
+from gkaudit.net.admission import SiteAdmission
 from gkaudit.net.backend import is_ipv4_mapped
 from gkaudit.net.dns import Nameserver, Resolver
 from gkaudit.net.http import Fetcher, FetchOptions
@@ -47,7 +47,7 @@ class ScanOptions:
     check_timeout: float = 300.0
     # At most this many sites audited at once (the CLI: 8 x --concurrency): it bounds the pages
     # alive at the same time, i.e. peak memory. Within it, sites start only while the request
-    # slots are not saturated (admission.py); the first `concurrency` sites start at once.
+    # slots are not saturated (net/admission.py); the first `concurrency` sites start at once.
     site_concurrency: int = 128
     render: RenderOptions = field(default_factory=RenderOptions)  # the browser for script-built pages
 
