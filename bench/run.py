@@ -171,6 +171,7 @@ def main() -> int:
     parser.add_argument("--latency-ms", type=int, default=50, help="added to every simulated answer")
     parser.add_argument("--concurrency", type=int, default=16, help="gkaudit --concurrency (its default)")
     parser.add_argument("--check", action="append", default=[], help="only this check (repeatable)")
+    parser.add_argument("--workers", type=int, default=None, help="gkaudit --workers (default: its own)")
     parser.add_argument("--json", action="store_true", help="print one JSON object, write nothing")
     args = parser.parse_args()
     if args.sites < 1 or args.latency_ms < 0 or args.concurrency < 1:
@@ -189,6 +190,7 @@ def main() -> int:
                        "--nameserver", web.nameserver, "--allow-private", "--control-host", CONTROL_HOST,
                        "--ipv6-control", web.url(CONTROL_HOST), "--concurrency", str(args.concurrency)]
             command += [arg for check in args.check for arg in ("--check", check)]
+            command += ["--workers", str(args.workers)] if args.workers else []
             started = time.perf_counter()
             completed, rss = run_sampled(command)
             wall = time.perf_counter() - started
@@ -209,7 +211,7 @@ def main() -> int:
         "peak_rss_mib": round(max(max((mib for _, mib in rss), default=0.0), usage.ru_maxrss / 1024), 1),
         "largest_process_rss_mib": round(usage.ru_maxrss / 1024, 1), "cpu_s": round(usage.ru_utime + usage.ru_stime, 2),
         "requests": len(records), "sites": args.sites,
-        "latency_ms": args.latency_ms, "concurrency": args.concurrency, "bounds": bound,
+        "latency_ms": args.latency_ms, "concurrency": args.concurrency, "workers": args.workers, "bounds": bound,
         "peak_rss_while_crawling_mib": round(max(during, default=0.0), 1), "traffic_span_s": round(span, 2), "duplicate_requests": sum(n - 1 for n in distinct.values()),
         "checks": report["scanner"]["checks"], "totals": report["totals"], "date": date.today().isoformat(),
         "machine": f"{platform.machine()}, {platform.python_implementation()} {platform.python_version()}",
