@@ -213,6 +213,8 @@ def main() -> int:
         "requests": len(records), "sites": args.sites,
         "latency_ms": args.latency_ms, "concurrency": args.concurrency, "workers": args.workers, "bounds": bound,
         "peak_rss_while_crawling_mib": round(max(during, default=0.0), 1), "traffic_span_s": round(span, 2), "duplicate_requests": sum(n - 1 for n in distinct.values()),
+        "duplicate_site_requests": sum(n - 1 for key, n in distinct.items()  # the control host: once per worker
+                                       if key[1].split(":")[0].lower() in templates),
         "checks": report["scanner"]["checks"], "totals": report["totals"], "date": date.today().isoformat(),
         "machine": f"{platform.machine()}, {platform.python_implementation()} {platform.python_version()}",
     }

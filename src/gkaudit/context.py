@@ -99,7 +99,7 @@ class SiteContext:
         """`url` as headless Chromium shows it, every request served by the Fetcher (see net/render.py)."""
         if self.env.renderer is None:
             return RenderFailure(url, "disabled", "本次扫描未启用浏览器渲染 / no renderer in this scan")
-        return await self.env.renderer.render(url)
+        return await self.env.renderer.render(url, cache=self.cache)
 
     async def resolve(self, name: str, rdtype: str) -> DnsAnswer:
         return await self.env.resolver.query(name, rdtype)

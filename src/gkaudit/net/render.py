@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from gkaudit.net.browser import INSTALL_HINT, Browser, find_chromium, unavailable_reason
+from gkaudit.net.cache import FetchCache
 from gkaudit.net.failures import FailureKind
 from gkaudit.net.http import Fetcher, Response
 from gkaudit.net.page import Page
@@ -150,13 +151,13 @@ class Renderer:
             return "已用 --render never 关闭浏览器渲染 / rendering disabled (--render never)"
         return self._unavailable
 
-    async def render(self, url: str) -> Rendered | RenderFailure:
+    async def render(self, url: str, cache: FetchCache | None = None) -> Rendered | RenderFailure:
         """The page at `url` as Chromium shows it, within the page budget; a RenderFailure says why not."""
         if (why := self.unavailable) is not None:
             kind = "disabled" if self.options.mode == "never" else "unavailable"
             self.wanted += kind == "unavailable"
             return RenderFailure(url, kind, why)
-        document = await self.fetcher.fetch(url)  # the static read's own fetch: cached, shared
+        document = await self.fetcher.fetch(url, cache=cache)  # the static read's own fetch (the site's cache)
         if not document.ok:
             return RenderFailure(url, "document", f"页面无法读取 / page not readable: {document.problem}")
         if not document.is_html:
