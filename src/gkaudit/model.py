@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-SCHEMA_VERSION = "1.1"  # 1.1: interrupted, unfinished, shard
+SCHEMA_VERSION = "1.2"  # 1.1: interrupted, unfinished, shard; 1.2: Finding.fix, CheckResult.waived_status, .waiver
 
 
 class Status(StrEnum):
@@ -76,6 +76,17 @@ class Finding(BaseModel):
     message: str
     evidence: Evidence = Field(default_factory=Evidence)
     rule: str | None = None
+    fix: str | None = None  # a short Chinese hint: what to add or change on the site
+
+
+class WaiverInfo(BaseModel):
+    """The waiver from targets.yaml that applied to a result; `expired` ones hide nothing."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str
+    expires: date
+    expired: bool = False
 
 
 class CheckResult(BaseModel):
@@ -91,6 +102,14 @@ class CheckResult(BaseModel):
     findings: list[Finding] = Field(default_factory=list)
     metrics: dict[str, Any] = Field(default_factory=dict)
     duration_ms: int = 0
+    # A waived result keeps what the check found: its own status here, its findings above.
+    waived_status: Status | None = None
+    waiver: WaiverInfo | None = None
+
+    @property
+    def effective_status(self) -> Status:
+        """What the check found, waiver or not (the underlying status of a `waived` result)."""
+        return self.waived_status or self.status
 
 
 class SiteReport(BaseModel):

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 from gkaudit import __version__
 from gkaudit.check import Check
 from gkaudit.context import ScanEnv, SiteContext
-from gkaudit.model import CheckResult, ScannerFacts, ScanReport, SiteReport, Status, ToolInfo
+from gkaudit.model import CheckResult, ScannerFacts, ScanReport, SiteReport, Status, ToolInfo, WaiverInfo
 from gkaudit.net.admission import SiteAdmission
 from gkaudit.net.backend import is_ipv4_mapped
 from gkaudit.net.dns import Nameserver, Resolver
@@ -25,7 +25,7 @@ from gkaudit.net.http import Fetcher, FetchOptions
 from gkaudit.net.parse import PageTooComplex
 from gkaudit.net.probe import ROUTE_PROBE_V6, has_route
 from gkaudit.net.render import Renderer, RenderOptions
-from gkaudit.targets import Target
+from gkaudit.targets import Target, Waiver
 
 DEFAULT_CONTROL_HOST = "www.gov.cn"
 DEFAULT_IPV6_CONTROL = "https://www.gov.cn/"
@@ -235,9 +235,24 @@ async def _run_check(check: Check, ctx: SiteContext, options: ScanOptions) -> Ch
     target = ctx.target
     if target.kind not in check.applies_to:
         return check.result(Status.SKIPPED, f"不适用于 {target.kind.value} 类站点 / not applicable")
+    result = await _judge(check, ctx, options)
     if waiver := target.waiver_for(check.id, ctx.now):
-        return check.result(Status.WAIVED, f"豁免至 {waiver.expires}: {waiver.reason}",
-                            metrics={"waiver_expires": waiver.expires.isoformat()})
+        apply_waiver(result, waiver, ctx.now)
+    return result
+
+
+def apply_waiver(result: CheckResult, waiver: Waiver, day: date) -> None:
+    """An active waiver turns the result `waived`, keeping what the check found; an expired one hides nothing."""
+    active = waiver.active_on(day)
+    result.waiver = WaiverInfo(reason=waiver.reason, expires=waiver.expires, expired=not active)
+    if active:
+        result.waived_status, result.status = result.status, Status.WAIVED
+        result.summary = f"豁免至 {waiver.expires}（{waiver.reason}）；检查结果：{result.summary}"
+    else:
+        result.summary = f"{result.summary}（豁免已于 {waiver.expires} 到期）"
+
+
+async def _judge(check: Check, ctx: SiteContext, options: ScanOptions) -> CheckResult:
     if ctx.env.scanner.online is False:
         return check.result(Status.INCONCLUSIVE, f"未检查：{ctx.env.scanner.online_reason}",
                             metrics={"reason": "scanner_offline"})

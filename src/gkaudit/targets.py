@@ -71,7 +71,12 @@ class Target(BaseModel):
         return urlsplit(self.url).hostname or ""
 
     def waiver_for(self, check_id: str, day: date) -> Waiver | None:
-        return next((w for w in self.waivers if w.check == check_id and w.active_on(day)), None)
+        """The active waiver of `check_id` on `day`, else the most recently expired one, else None."""
+        mine = [w for w in self.waivers if w.check == check_id]
+        active = [w for w in mine if w.active_on(day)]
+        if active:
+            return max(active, key=lambda w: w.expires)
+        return max(mine, key=lambda w: w.expires, default=None)
 
 
 class TargetsFile(BaseModel):
