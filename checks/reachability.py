@@ -35,6 +35,7 @@ class Reachability(Check):
     basis = BASIS
     description = __doc__ or ""
     Settings = ReachabilitySettings
+    order = 0  # every other check reads the homepage: its reachability comes first
 
     async def run(self, ctx: SiteContext) -> CheckResult:
         settings: ReachabilitySettings = ctx.settings  # type: ignore[assignment]

@@ -37,6 +37,9 @@ class Check:
     description: ClassVar[str] = ""
     applies_to: ClassVar[frozenset[SiteKind]] = ALL_KINDS
     Settings: ClassVar[type[CheckSettings]] = CheckSettings
+    # Where the check stands in reports: lower first. Checks others depend on (reachability: can the
+    # homepage be read at all) come first, so a table reads left to right as cause, then consequence.
+    order: ClassVar[int] = 50
 
     async def run(self, ctx: SiteContext) -> CheckResult:
         raise NotImplementedError

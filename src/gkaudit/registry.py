@@ -24,7 +24,7 @@ ENTRY_POINT_GROUP = "gkaudit.checks"
 
 
 class Registry:
-    """Checks by id, in registration order (built-ins sorted by module name, then plugins)."""
+    """Checks by id, in registration order (built-ins by `order`, then module name; then plugins)."""
 
     def __init__(self, checks: Iterable[Check] = ()) -> None:
         self._checks: dict[str, Check] = {}
@@ -83,7 +83,7 @@ def builtin_checks() -> list[Check]:
             raise ConfigError(f"内置检查 / built-in check module {info.name!r} 无法加载 / cannot load: "
                               f"{type(exc).__name__}: {exc}") from None
         found += checks_in_module(module)
-    return found
+    return sorted(found, key=lambda check: check.order)  # stable: module name within one order
 
 
 def entry_point_checks() -> list[Check]:
