@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import ssl
 import sys
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from pathlib import Path
 
@@ -22,7 +23,6 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from gkaudit import __version__
 from gkaudit.check import Check
 from gkaudit.errors import ConfigError
-from gkaudit.files import atomic_writer, write_atomically
 from gkaudit.interrupt import run_stoppable, signal_exit_code, signal_name, signals_held
 from gkaudit.model import ScanReport, SiteReport, ToolInfo
 from gkaudit.net.browser import find_chromium, unavailable_reason
@@ -30,15 +30,26 @@ from gkaudit.net.dns import parse_nameserver
 from gkaudit.net.http import FetchOptions
 from gkaudit.net.render import RENDER_MODES, RenderOptions
 from gkaudit.registry import load_registry
-from gkaudit.report.json import write_json
-from gkaudit.report.table import render_table
+from gkaudit.report.diff import diff_reports, render_diff, render_diff_text
+from gkaudit.report.formats import OutputSpec, pair_outputs
+from gkaudit.report.load import load_history, load_report
+from gkaudit.report.outputs import write_reports
 from gkaudit.resume import carried_over, check_compatible, open_resume
 from gkaudit.runner import ScanOptions, ScanRun, exit_code, run_sites, validate_settings
 from gkaudit.shard import parse_shard, select_shard
 from gkaudit.stream import StreamIndex, StreamSink, index_stream
 from gkaudit.targets import Target
 
-stderr = Console(stderr=True)
+
+
+def stderr_console(no_color: bool = False) -> Console:
+    """The console for messages on stderr: no escape codes at all with --no-color or NO_COLOR."""
+    plain = no_color or bool(os.environ.get("NO_COLOR"))
+    return Console(stderr=True, color_system=None if plain else "auto")
+
+
+FAIL_ON_CHOICES = ("warn", "fail", "regression")
+DIFF_FORMATS = ("table", "markdown", "json")
 
 
 def build_options(*, nameserver: str | None, allow_private: bool, timeout: float, concurrency: int,
@@ -90,35 +101,47 @@ def _check_ca_bundle(path: Path) -> None:
 
 
 def scan_and_report(targets: list[Target], options: ScanOptions, *, check_ids: list[str] | None,
-                    checks_dir: Path | None, output_format: str, output: Path | None, fail_on: str,
-                    quiet: bool, resume: Path | None = None, shard: str | None = None, workers: int = 1,
-                    resumable: bool = True) -> int:
-    """Run the scan (streamed to disk as sites finish), write the report, return the exit code.
+                    checks_dir: Path | None, output_format: str | list[str], output: Path | list[Path] | None,
+                    fail_on: str, quiet: bool, resume: Path | None = None, shard: str | None = None,
+                    workers: int = 1, resumable: bool = True, baseline: Path | None = None,
+                    history: list[Path] | None = None, no_color: bool = False) -> int:
+    """Run the scan (streamed to disk as sites finish), write every requested report, return the exit code.
 
-    `--output` is removed before the first request and written atomically at the end, so after a
-    crash there is no report rather than yesterday's; an interrupted scan (SIGINT/SIGTERM) still
-    writes one, with `interrupted` and `unfinished`, and keeps its stream for `--resume` (when the
-    command has one: `resumable`).
+    `output_format`/`output` pair up as `pair_outputs` says. Every `--output` is removed before the
+    first request and written atomically at the end, so after a crash there is no report rather than
+    yesterday's; an interrupted scan (SIGINT/SIGTERM) still writes them, with `interrupted` and
+    `unfinished`, and keeps its stream for `--resume` (when the command has one: `resumable`).
+    `baseline` is an earlier JSON report to compare with (the comparison goes to stderr, markdown and
+    HTML; `fail_on="regression"` makes only regressions exit 1); `history` are earlier reports (files or
+    folders) for the HTML trend chart. Every input is checked before the scan starts.
     """
-    if output_format not in ("table", "json"):
-        raise ConfigError(f"--format {output_format!r}: 应为 table 或 json / expected table or json")
-    if fail_on not in ("warn", "fail"):
-        raise ConfigError(f"--fail-on {fail_on!r}: 应为 warn 或 fail / expected warn or fail")
-    if output is not None and not output.parent.is_dir():  # say so before a long scan, not after it
-        raise ConfigError(f"--output {output}: 目录不存在 / no such directory {output.parent}")
+    err = stderr_console(no_color)
+    formats = [output_format] if isinstance(output_format, str) else list(output_format)
+    outputs = [] if output is None else [output] if isinstance(output, Path) else list(output)
+    specs = pair_outputs(formats, outputs)
+    if fail_on not in FAIL_ON_CHOICES:
+        raise ConfigError(f"--fail-on {fail_on!r}: 应为 {' | '.join(FAIL_ON_CHOICES)} / expected one of them")
+    if fail_on == "regression" and baseline is None:
+        raise ConfigError("--fail-on regression 需要 --baseline OLD.json / needs --baseline")
+    old = load_report(baseline, "--baseline") if baseline is not None else None
+    earlier, problems = load_history(history or [], skip={s.path for s in specs if s.path is not None})
+    for problem in problems:
+        err.print(f"gkaudit: 跳过 / skipped {problem}", markup=False, highlight=False, soft_wrap=True)
     checks = load_registry(checks_dir).select(check_ids or [])
     validate_settings(targets, checks)
-    stream_path = _stream_path(output)
+    anchor = _stream_anchor(specs)
+    stream_path = _stream_path(anchor)
     resumed = _resumed(resume, [c.id for c in checks], options)
     keep = carried_over(resumed, targets) if resumed else []
     remaining = [t for t in targets if t.id not in set(keep)]
-    if output is not None:
-        _remove(output, "--output")  # from here on, no stale report can pass for this scan's
+    for spec in specs:
+        if spec.path is not None:
+            _remove(spec.path, "--output")  # from here on, no stale report can pass for this scan's
     sink = StreamSink(stream_path, ToolInfo(version=__version__), shard, resumed, keep)
     try:
-        run, signum = _run(remaining, checks, checks_dir, options, sink, workers, quiet)
+        run, signum = _run(remaining, checks, checks_dir, options, sink, workers, quiet, err)
     except BaseException:
-        if output is None:  # a temp stream nobody was told about
+        if anchor is None:  # a temp stream nobody was told about
             stream_path.unlink(missing_ok=True)
         raise
     with signals_held():
@@ -128,12 +151,37 @@ def scan_and_report(targets: list[Target], options: ScanOptions, *, check_ids: l
                             finished_at=run.finished_at, scanner=run.scanner, totals=index.totals,
                             interrupted=run.interrupted, unfinished=run.unfinished, shard=shard)
         order = [t.id for t in targets if t.id in index.offsets]
-        _write_report(report, index.sites(order), output_format, output)
+        diff = write_reports(report, lambda: index.sites(order), specs, baseline=old, history=earlier,
+                             color=use_color(no_color), width=terminal_width())
+        hint = private_address_hint(index.sites(order), options)
     if resumed is not None and resumed.path not in (resume, stream_path):
         _remove(resumed.path, "--resume")  # the report converted to a stream
     if not resumable:
         stream_path.unlink(missing_ok=True)
-    return _finish(report, stream_path if resumable else None, output, fail_on, quiet, signum, len(order))
+    if diff is not None:
+        err.print(render_diff_text(diff), markup=False, highlight=False, soft_wrap=True, end="")
+    if hint:
+        err.print(hint, markup=False, highlight=False, soft_wrap=True)
+    code = _finish(report, stream_path if resumable else None, specs, "fail" if fail_on == "regression" else fail_on,
+                   quiet, signum, len(order), err)
+    if fail_on == "regression" and code in (0, 1):
+        return 1 if diff is not None and diff.worse else 0
+    return code
+
+
+def compare_reports(old_path: Path, new_path: Path, output_format: str) -> tuple[str, int]:
+    """`gkaudit diff`: the comparison as text and the exit code (1 when something got worse)."""
+    if output_format not in DIFF_FORMATS:
+        raise ConfigError(f"--format {output_format!r}: 应为 table、markdown 或 json / expected table, markdown or json")
+    diff = diff_reports(load_report(old_path), load_report(new_path))
+    return render_diff(diff, output_format), 1 if diff.worse else 0
+
+
+def _stream_anchor(specs: list[OutputSpec]) -> Path | None:
+    """The report file the stream lives beside: the JSON one, else the first file, else none (stdout)."""
+    files = [s for s in specs if s.path is not None]
+    chosen = next((s for s in files if s.format == "json"), files[0] if files else None)
+    return chosen.path if chosen is not None else None
 
 
 def _stream_path(output: Path | None) -> Path:
@@ -161,9 +209,9 @@ def _remove(path: Path, option: str) -> None:
 
 
 def _run(targets: list[Target], checks: list[Check], checks_dir: Path | None, options: ScanOptions,
-         sink: StreamSink, workers: int, quiet: bool) -> tuple[ScanRun, int | None]:
+         sink: StreamSink, workers: int, quiet: bool, err: Console) -> tuple[ScanRun, int | None]:
     """The scan itself, in this process or in `workers` processes; (how it ended, the signal that stopped it)."""
-    with _progress(len(targets), quiet) as advance:
+    with _progress(len(targets), quiet, err) as advance:
         if workers > 1 and len(targets) > 1:
             from gkaudit.workers import run_workers  # multiprocessing is imported only when used
 
@@ -173,47 +221,28 @@ def _run(targets: list[Target], checks: list[Check], checks_dir: Path | None, op
 
 
 @contextlib.contextmanager
-def _progress(total: int, quiet: bool) -> Iterator[Callable[[], None] | None]:
+def _progress(total: int, quiet: bool, err: Console) -> Iterator[Callable[[], None] | None]:
     """A progress bar on stderr when it is a terminal: yields `advance` (one site done), else None."""
     if quiet or not sys.stderr.isatty() or not total:
         yield None
         return
     columns = (TextColumn("扫描 scanning"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with Progress(*columns, console=stderr, transient=True) as progress:
+    with Progress(*columns, console=err, transient=True) as progress:
         task = progress.add_task("scan", total=total)
         yield lambda: progress.advance(task)
 
 
-def _write_report(report: ScanReport, sites: Iterator[SiteReport], output_format: str,
-                  output: Path | None) -> None:
-    """JSON is streamed site by site; the table needs every row, so it alone holds them all."""
-    try:
-        if output_format == "json":
-            if output is None:
-                write_json(report, sites, sys.stdout)
-            else:
-                with atomic_writer(output) as out:
-                    write_json(report, sites, out)
-            return
-        text = render_table(report.model_copy(update={"sites": list(sites)}), color=_color(output))
-        if output is None:
-            sys.stdout.write(text)
-        else:
-            write_atomically(output, text)
-    except OSError as exc:
-        raise ConfigError(f"--output {output}: 无法写入 / cannot write: {exc.strerror or exc}") from None
-
-
-def _finish(report: ScanReport, stream_path: Path | None, output: Path | None, fail_on: str, quiet: bool,
-            signum: int | None, finished: int) -> int:
+def _finish(report: ScanReport, stream_path: Path | None, specs: list[OutputSpec], fail_on: str, quiet: bool,
+            signum: int | None, finished: int, err: Console) -> int:
     """Messages on stderr and the exit code; the stream is kept only when it can still be resumed."""
-    if output is not None and not quiet:
-        stderr.print(f"报告已写入 / report written to {output}", markup=False, highlight=False)
+    for spec in specs:
+        if spec.path is not None and not quiet:
+            err.print(f"{spec.format} 报告已写入 / report written to {spec.path}", markup=False, highlight=False)
     if report.interrupted:
-        stderr.print(f"gkaudit: 扫描被 {signal_name(signum) if signum else '中止'} 中断 / scan interrupted: "
-                     f"{finished} 个站点完成，{len(report.unfinished)} 个未完成 / unfinished"
-                     + (f"；继续 / resume: --resume {stream_path}" if stream_path else ""),
-                     style="bold yellow", highlight=False, soft_wrap=True, markup=False)
+        err.print(f"gkaudit: 扫描被 {signal_name(signum) if signum else '中止'} 中断 / scan interrupted: "
+                  f"{finished} 个站点完成，{len(report.unfinished)} 个未完成 / unfinished"
+                  + (f"；继续 / resume: --resume {stream_path}" if stream_path else ""),
+                  style="bold yellow", highlight=False, soft_wrap=True, markup=False)
         return signal_exit_code(signum) if signum else 3
     if stream_path is not None:
         stream_path.unlink(missing_ok=True)
@@ -223,13 +252,31 @@ def _finish(report: ScanReport, stream_path: Path | None, output: Path | None, f
                      f"pages left inconclusive without a browser: {report.scanner.render_reason}",
                      highlight=False, soft_wrap=True, markup=False)
     if code == 3:
-        stderr.print(f"gkaudit: 扫描无法进行 / scan could not run: {report.scanner.online_reason}",
-                     style="bold red", highlight=False, soft_wrap=True, markup=False)
+        err.print(f"gkaudit: 扫描无法进行 / scan could not run: {report.scanner.online_reason}",
+                  style="bold red", highlight=False, soft_wrap=True, markup=False)
     return code
 
 
-def _color(output: Path | None) -> bool:
-    return output is None and sys.stdout.isatty()
+def use_color(no_color: bool = False) -> bool:
+    """Colour only on a terminal, never with --no-color or a non-empty NO_COLOR (no-color.org)."""
+    return not no_color and not os.environ.get("NO_COLOR") and sys.stdout.isatty()
+
+
+def terminal_width() -> int:
+    """COLUMNS, else the terminal's width, else 120."""
+    return shutil.get_terminal_size((120, 24)).columns
+
+
+def private_address_hint(sites: Iterable[SiteReport], options: ScanOptions) -> str | None:
+    """A hint to pass --allow-private when some site failed only because it resolves to a private address."""
+    if options.fetch.allow_private:
+        return None
+    for site in sites:
+        failures = {f.evidence.failure for r in site.results for f in r.findings if f.evidence.failure}
+        if failures == {"private_address"}:
+            return (f"提示 / hint：{site.id} 解析到内网或本机地址，gkaudit 默认拒绝连接；若这是内网站点或测试环境，"
+                    "请加 --allow-private / it resolves to a private address: add --allow-private for an intranet")
+    return None
 
 
 def select_sites(sites: list[Target], site_ids: list[str], tags: list[str],

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import io
 
+from rich import box
+from rich.cells import cell_len
 from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
 from gkaudit.model import ScanReport, Status
+from gkaudit.report.facts import KIND_LABELS, check_titles
 
 STATUS_STYLES: dict[Status, str] = {
     Status.PASS: "bold green",
@@ -19,48 +22,98 @@ STATUS_STYLES: dict[Status, str] = {
     Status.SKIPPED: "dim",
     Status.WAIVED: "cyan",
 }
-KIND_LABELS = {"portal": "门户", "district": "区", "new_area": "新区", "department": "部门"}
 
 
 def status_text(status: Status) -> Text:
     return Text(status.label_zh, style=STATUS_STYLES[status])
 
 
-def check_titles(report: ScanReport) -> dict[str, str]:
-    """Check id -> its Chinese title, as the results carry it."""
-    titles: dict[str, str] = {}
-    for site in report.sites:
-        for result in site.results:
-            titles.setdefault(result.check, result.title.split(" / ")[0])
-    return titles
-
-
-def build_table(report: ScanReport) -> Table:
+def build_table(report: ScanReport, layout: str = "full") -> Table:
+    """The site × check grid. Layouts, widest first: `full` (titles, id and kind columns), `compact`
+    (check ids as headers, no id/kind columns), `marks` (numbered checks, one symbol per status)."""
     check_ids = report.scanner.checks
     titles = check_titles(report)
-    table = Table(title=f"gkaudit 检查结果（判定日期 {report.scanner.now}）", header_style="bold",
-                  show_lines=False)
+    marks = layout == "marks"
+    table = Table(header_style="bold",
+                  show_lines=False, box=box.SIMPLE_HEAVY if layout == "full" else box.SIMPLE_HEAD,
+                  padding=(0, 1) if layout == "full" else (0, 0, 0, 1), collapse_padding=True, show_edge=False)
     table.add_column("站点", no_wrap=True)
-    table.add_column("id", no_wrap=True, style="dim")
-    table.add_column("类型", no_wrap=True)
-    for check_id in check_ids:
-        table.add_column(Text.assemble(titles.get(check_id, check_id), "\n", (check_id, "dim")), no_wrap=True)
+    if layout == "full":
+        table.add_column("id", no_wrap=True, style="dim")
+        table.add_column("类型", no_wrap=True)
+    for number, check_id in enumerate(check_ids, 1):
+        if layout == "full":
+            header: Text | str = Text.assemble(titles.get(check_id, check_id), "\n", (check_id, "dim"))
+        else:
+            header = str(number) if marks else check_id
+        table.add_column(header, no_wrap=True, justify="center" if marks else "left")
     for site in report.sites:
         # Text, not markup: a site name from targets.yaml may contain brackets.
-        cells: list[Text] = [Text(site.name), Text(site.id), Text(KIND_LABELS.get(site.kind, site.kind))]
+        cells: list[Text] = [Text(site.name)]
+        if layout == "full":
+            cells += [Text(site.id), Text(KIND_LABELS.get(site.kind, site.kind))]
         for check_id in check_ids:
             result = site.result(check_id)
-            cells.append(status_text(result.status) if result else Text("-", style="dim"))
+            if result is None:
+                cells.append(Text("-", style="dim"))
+            else:
+                cells.append(Text(SYMBOLS[result.status], style=STATUS_STYLES[result.status]) if marks
+                             else status_text(result.status))
         table.add_row(*cells)
     return table
 
 
-def legend(report: ScanReport) -> Text:
-    """Which Chinese label is which JSON status, for the statuses the table shows."""
+def title(report: ScanReport) -> str:
+    return f"gkaudit 检查结果（判定日期 {report.scanner.now}）"
+
+
+SYMBOLS: dict[Status, str] = {Status.PASS: "✓", Status.WARN: "!", Status.FAIL: "✗", Status.INCONCLUSIVE: "?",
+                              Status.ERROR: "E", Status.SKIPPED: "-", Status.WAIVED: "W"}
+LAYOUTS = ("full", "compact", "marks")
+
+
+def natural_width(renderable: Table) -> int:
+    """The width `renderable` takes when nothing wraps."""
+    console = Console(width=2000, file=io.StringIO(), record=True, color_system=None)
+    console.print(renderable)
+    return max((cell_len(line) for line in console.export_text().splitlines()), default=0)
+
+
+def fitting_table(report: ScanReport, width: int) -> tuple[Table | None, str]:
+    """The widest layout that fits `width` without wrapping, or (None, "list") when none does."""
+    for layout in LAYOUTS:
+        table = build_table(report, layout)
+        if natural_width(table) <= width:
+            return table, layout
+    return None, "list"
+
+
+def site_lines(report: ScanReport, width: int) -> list[Text]:
+    """The narrowest layout: per site its name, then `check 状态` pairs filled into lines of `width`."""
+    lines: list[Text] = []
+    for site in report.sites:
+        lines.append(Text(site.name, style="bold"))
+        line = Text("  ")
+        for result in site.results:
+            piece = Text.assemble(f"{result.check} ", (result.status.label_zh, STATUS_STYLES[result.status]))
+            if line.cell_len > 2 and line.cell_len + 2 + piece.cell_len > width:
+                lines.append(line)
+                line = Text("  ")
+            if line.cell_len > 2:
+                line.append("  ")
+            line.append_text(piece)
+        lines.append(line)
+    return lines
+
+
+def legend(report: ScanReport, symbols: bool = False) -> Text:
+    """Which Chinese label (or symbol) is which JSON status, for the statuses the table shows."""
     shown = [Status(key) for key, count in (report.totals or report.count_statuses()).items() if count]
     text = Text("图例 / legend: ", style="dim")
     for index, status in enumerate(shown):
         text.append("  " if index else "")
+        if symbols:
+            text.append(f"{SYMBOLS[status]} ", style=STATUS_STYLES[status])
         text.append(status.label_zh, style=STATUS_STYLES[status])
         text.append(f"={status.value}", style="dim")
     return text
@@ -116,11 +169,23 @@ def summary_line(report: ScanReport) -> Text:
 
 
 def render_table(report: ScanReport, width: int | None = None, color: bool = False) -> str:
-    """Render to a string (the CLI prints it); `color` keeps ANSI styles."""
-    console = Console(width=width or 160, record=True, force_terminal=color,
-                      color_system="auto" if color else None, file=io.StringIO())
-    console.print(build_table(report))
-    console.print(legend(report))
+    """Render to a string of lines no wider than `width` (default 120); `color` keeps ANSI styles.
+
+    The grid takes the widest layout that fits; when none does, one block per site instead.
+    """
+    width = max(width or 120, 40)
+    console = Console(width=width, record=True, force_terminal=color, color_system="auto" if color else None,
+                      file=io.StringIO(), no_color=not color)
+    table, layout = fitting_table(report, width)
+    console.print(Text(title(report), style="bold"))
+    if table is not None:
+        console.print(table)
+    else:
+        for line in site_lines(report, width):
+            console.print(line)
+    if layout == "marks":
+        console.print(Text("  ".join(f"{n}={c}" for n, c in enumerate(report.scanner.checks, 1)), style="dim"))
+    console.print(legend(report, symbols=layout == "marks"))
     problems = build_problems(report)
     if problems.renderables:
         console.print(Text("问题摘要 / findings", style="bold underline"))
