@@ -224,10 +224,16 @@ def test_waiver_holds_until_expiry_then_the_check_runs(web: SimWeb, registry) ->
     on_expiry = scan(web, [target], checks, now=date(2026, 6, 30)).sites[0]
     assert on_expiry.results[0].status is Status.WAIVED
     assert "2026-06-30" in on_expiry.results[0].summary and "网站改版" in on_expiry.results[0].summary
-    assert on_expiry.results[0].metrics["waiver_expires"] == "2026-06-30"
-    assert on_expiry.results[1].status is Status.PASS  # the waiver is for one check only
+    assert on_expiry.results[0].waiver is not None and on_expiry.results[0].waiver.expires == date(2026, 6, 30)
+    # The check still ran: what it found is kept under the waiver.
+    assert on_expiry.results[0].waived_status is Status.ERROR
+    assert "kaboom" in on_expiry.results[0].summary
+    assert on_expiry.results[1].status is Status.PASS and on_expiry.results[1].waiver is None  # one check only
     after = scan(web, [target], checks, now=date(2026, 7, 1)).sites[0]
-    assert after.results[0].status is Status.ERROR
+    assert after.results[0].status is Status.ERROR and after.results[0].waived_status is None
+    assert after.results[0].waiver is not None and after.results[0].waiver.expired  # reported, hides nothing
+    assert "豁免已于 2026-06-30 到期" in after.results[0].summary
+    assert exit_code(scan(web, [target], checks, now=date(2026, 7, 1)), "fail") == 1
 
 
 def test_invalid_per_site_settings_stop_the_scan_before_any_traffic(web: SimWeb, registry) -> None:  # type: ignore[no-untyped-def]

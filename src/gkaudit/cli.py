@@ -1,7 +1,7 @@
 """The command line: parses options and hands them to gkaudit.scan; no logic of its own.
 
-Exit codes: 0 nothing at or above --fail-on; 1 compliance failures; 2 usage or configuration
-error; 3 the scan could not run (the scanner itself is offline).
+Exit codes: 0 nothing at or above --fail-on; 1 compliance failures (or regressions); 2 usage or
+configuration error; 3 the scan could not run (the scanner itself is offline); 130/143 interrupted.
 """
 
 from __future__ import annotations
@@ -15,47 +15,90 @@ import typer
 from rich.console import Console
 
 from gkaudit import __version__
+from gkaudit.cli_help import APP_HELP, CHECK_EPILOG, DIFF_EPILOG, EXIT_CODES, SCAN_EPILOG
 from gkaudit.errors import ConfigError, GkauditError
 from gkaudit.files import write_atomically
 from gkaudit.registry import load_registry
+from gkaudit.report.formats import FORMAT_CHOICES
 from gkaudit.report.json import render_schema
 from gkaudit.report.merge import merge_reports
+from gkaudit.rules import rules_text
 from gkaudit.runner import exit_code
-from gkaudit.scan import build_options, scan_and_report, select_sites, worker_count
-from gkaudit.targets import SiteKind, load_targets, target_for_url
+from gkaudit.scan import build_options, compare_reports, scan_and_report, select_sites, worker_count
+from gkaudit.targets import SiteKind, load_targets, target_for_url, with_scheme
 from gkaudit.targets_import import import_csv
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
-                  help="gkaudit：政府网站政务公开合规检查 / audit government websites for disclosure rules.")
+app = typer.Typer(add_completion=True, no_args_is_help=True, rich_markup_mode=None, help=APP_HELP,
+                  epilog=EXIT_CODES)
 stderr = Console(stderr=True)
 
-NameserverOpt = Annotated[str | None, typer.Option("--nameserver", help="DNS server HOST[:PORT] (default: system)")]
-AllowPrivateOpt = Annotated[bool, typer.Option("--allow-private", help="Allow loopback/private addresses (test web, intranet)")]
-TimeoutOpt = Annotated[float, typer.Option("--timeout", help="Per-request timeout, seconds")]
-ConcurrencyOpt = Annotated[int, typer.Option("--concurrency", help="Requests in flight at once (all hosts)")]
-CaBundleOpt = Annotated[Path | None, typer.Option("--ca-bundle", help="Extra trusted CA certificates (PEM)")]
-NowOpt = Annotated[str | None, typer.Option("--now", help="Date the rules are judged against, YYYY-MM-DD (default: today)")]
-FormatOpt = Annotated[str, typer.Option("--format", "-f", help="table | json")]
-OutputOpt = Annotated[Path | None, typer.Option("--output", "-o", help="Write the report to FILE")]
-CheckOpt = Annotated[list[str] | None, typer.Option("--check", "-c", help="Run only this check (repeatable)")]
-ChecksDirOpt = Annotated[Path | None, typer.Option("--checks-dir", help="Load extra checks from *.py files in DIR")]
-FailOnOpt = Annotated[str, typer.Option("--fail-on", help="Exit 1 when a result is at least: warn | fail")]
-QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar")]
-Ipv6Opt = Annotated[str, typer.Option("--ipv6", help="Scanner IPv6: auto (probe) | on | off")]
-Ipv6ControlOpt = Annotated[str, typer.Option("--ipv6-control", help="Dual-stack site fetched to prove the scanner's IPv6")]
-ControlHostOpt = Annotated[str, typer.Option("--control-host", help="Name resolved to prove the scanner is online ('' = skip)")]
-RenderOpt = Annotated[str, typer.Option("--render", help="Script-built pages in headless Chromium: auto | never | always "
-                                                         "(browser: GKAUDIT_CHROMIUM or chromium on PATH)")]
-RenderBudgetOpt = Annotated[float, typer.Option("--render-budget", help="Seconds a page may take in the browser")]
+
+def _env(name: str) -> str:
+    return f"GKAUDIT_{name}"
 
 
-@app.command()
+RenderOpt = Annotated[str, typer.Option("--render", envvar=_env("RENDER"), metavar="auto|never|always",
+                                        help="脚本生成的页面用无头 Chromium 读取 / script-built pages in headless "
+                                             "Chromium: auto | never | always (browser: GKAUDIT_CHROMIUM or "
+                                             "chromium on PATH)")]
+RenderBudgetOpt = Annotated[float, typer.Option("--render-budget", help="每页在浏览器中的时限（秒）/ seconds a "
+                                                "page may take in the browser")]
+
+
+NameserverOpt = Annotated[str | None, typer.Option("--nameserver", envvar=_env("NAMESERVER"),
+                                                   help="DNS 服务器 / DNS server HOST[:PORT] (default: system)")]
+AllowPrivateOpt = Annotated[bool, typer.Option("--allow-private", envvar=_env("ALLOW_PRIVATE"),
+                                               help="允许内网/本机地址 / allow loopback and private addresses "
+                                                    "(test web, intranet)")]
+TimeoutOpt = Annotated[float, typer.Option("--timeout", envvar=_env("TIMEOUT"), help="每个请求的超时秒数 / "
+                                           "per-request timeout, seconds")]
+ConcurrencyOpt = Annotated[int, typer.Option("--concurrency", envvar=_env("CONCURRENCY"),
+                                             help="同时进行的请求数 / requests in flight at once (all hosts)")]
+CaBundleOpt = Annotated[Path | None, typer.Option("--ca-bundle", envvar=_env("CA_BUNDLE"),
+                                                  help="额外信任的 CA 证书 / extra trusted CA certificates (PEM)")]
+NowOpt = Annotated[str | None, typer.Option("--now", envvar=_env("NOW"), help="判定日期 / date the rules are "
+                                            "judged against, YYYY-MM-DD (default: today)")]
+FormatOpt = Annotated[list[str] | None, typer.Option("--format", "-f", metavar="FORMAT",
+                                                     help=f"{FORMAT_CHOICES} (repeatable; default table)")]
+OutputOpt = Annotated[list[Path] | None, typer.Option("--output", "-o", metavar="FILE",
+                                                      help="写入文件，与 --format 依次配对 / write the report to "
+                                                           "FILE, paired in order with --format (repeatable)")]
+CheckOpt = Annotated[list[str] | None, typer.Option("--check", "-c", help="只运行此检查 / run only this check "
+                                                    "(repeatable; see gkaudit checks)")]
+ChecksDirOpt = Annotated[Path | None, typer.Option("--checks-dir", envvar=_env("CHECKS_DIR"),
+                                                   help="从目录加载更多检查 / load extra checks from DIR")]
+FailOnOpt = Annotated[str, typer.Option("--fail-on", envvar=_env("FAIL_ON"), metavar="warn|fail|regression",
+                                        help="退出码 1 的条件 / exit 1 when a result is at least warn | fail, "
+                                             "or (regression, with --baseline) when something got worse")]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="不显示进度 / no progress bar")]
+NoColorOpt = Annotated[bool, typer.Option("--no-color", help="不输出颜色 / no colours (also NO_COLOR=1)")]
+Ipv6Opt = Annotated[str, typer.Option("--ipv6", envvar=_env("IPV6"), metavar="auto|on|off",
+                                      help="扫描机 IPv6 / scanner IPv6: auto (probe) | on | off")]
+Ipv6ControlOpt = Annotated[str, typer.Option("--ipv6-control", envvar=_env("IPV6_CONTROL"),
+                                             help="证明扫描机 IPv6 的双栈站点 / dual-stack site fetched to prove "
+                                                  "the scanner's IPv6")]
+ControlHostOpt = Annotated[str, typer.Option("--control-host", envvar=_env("CONTROL_HOST"),
+                                             help="证明扫描机联网的域名 / name resolved to prove the scanner is "
+                                                  "online ('' = skip)")]
+BaselineOpt = Annotated[Path | None, typer.Option("--baseline", metavar="OLD.json",
+                                                  help="与之前的 JSON 报告比较（写到 stderr）/ compare with an "
+                                                       "earlier JSON report (printed on stderr)")]
+HistoryOpt = Annotated[list[Path] | None, typer.Option("--history", envvar=_env("HISTORY"), metavar="DIR|FILE",
+                                                       help="之前的 JSON 报告，用于 HTML 趋势图 / earlier JSON "
+                                                            "reports (files or folders) for the HTML trend chart")]
+TargetsOpt = Annotated[Path, typer.Option("--targets", "-t", envvar=_env("TARGETS"), help="targets.yaml")]
+
+
+@app.command(epilog=SCAN_EPILOG)
 def scan(
-    targets_file: Annotated[Path, typer.Option("--targets", "-t", help="targets.yaml")] = Path("targets.yaml"),
-    site: Annotated[list[str] | None, typer.Option("--site", "-s", help="Only this site id (repeatable)")] = None,
-    tag: Annotated[list[str] | None, typer.Option("--tag", help="Only sites with this tag (repeatable)")] = None,
+    targets_file: TargetsOpt = Path("targets.yaml"),
+    site: Annotated[list[str] | None, typer.Option("--site", "-s", help="只查此站点 / only this site id "
+                                                   "(repeatable)")] = None,
+    tag: Annotated[list[str] | None, typer.Option("--tag", help="只查带此标签的站点 / only sites with this tag "
+                                                  "(repeatable)")] = None,
     check: CheckOpt = None, checks_dir: ChecksDirOpt = None, fail_on: FailOnOpt = "fail",
-    output_format: FormatOpt = "table", output: OutputOpt = None, quiet: QuietOpt = False,
+    output_format: FormatOpt = None, output: OutputOpt = None, baseline: BaselineOpt = None,
+    history: HistoryOpt = None, quiet: QuietOpt = False, no_color: NoColorOpt = False,
     nameserver: NameserverOpt = None, allow_private: AllowPrivateOpt = False, timeout: TimeoutOpt = 10.0,
     concurrency: ConcurrencyOpt = 16, ca_bundle: CaBundleOpt = None, now: NowOpt = None,
     ipv6: Ipv6Opt = "auto", ipv6_control: Ipv6ControlOpt = "https://www.gov.cn/",
@@ -67,7 +110,7 @@ def scan(
     workers: Annotated[int | None, typer.Option("--workers", help="Processes sharing the scan (default: "
                                                 "the cores; 1 = in this process)")] = None,
 ) -> None:
-    """Audit every site in the targets file (the year-end audit)."""
+    """检查 targets 文件中的每个站点（年度检查）/ Audit every site in the targets file (the year-end audit)."""
     options = build_options(nameserver=nameserver, allow_private=allow_private, timeout=timeout,
                             concurrency=concurrency, ca_bundle=ca_bundle, now=now, ipv6=ipv6,
                             ipv6_control=ipv6_control, control_host=control_host, render=render,
@@ -75,23 +118,27 @@ def scan(
     known_checks = {c.id: c.Settings for c in load_registry(checks_dir)}  # ids and settings validated
     sites = select_sites(load_targets(targets_file, known_checks).sites, site or [], tag or [], shard)
     raise typer.Exit(scan_and_report(sites, options, check_ids=check, checks_dir=checks_dir,
-                                     output_format=output_format, output=output, fail_on=fail_on, quiet=quiet,
-                                     resume=resume, shard=shard, workers=worker_count(workers, len(sites))))
+                                     output_format=output_format or [], output=output or [], fail_on=fail_on,
+                                     quiet=quiet, resume=resume, shard=shard,
+                                     workers=worker_count(workers, len(sites)), baseline=baseline, history=history,
+                                     no_color=no_color))
 
 
-@app.command("check")
+@app.command("check", epilog=CHECK_EPILOG)
 def check_url(
-    url: Annotated[str, typer.Argument(help="Site URL, e.g. https://www.njqh.gov.cn/")],
-    kind: Annotated[str, typer.Option("--kind", help="portal | district | new_area | department")] = "district",
-    name: Annotated[str | None, typer.Option("--name", help="Site name for the report")] = None,
+    url: Annotated[str, typer.Argument(help="站点网址或主机名 / site URL or bare host, e.g. www.njqh.gov.cn")],
+    kind: Annotated[str, typer.Option("--kind", metavar="portal|district|new_area|department",
+                                      help="站点类型 / site kind")] = "district",
+    name: Annotated[str | None, typer.Option("--name", help="报告中的站点名 / site name for the report")] = None,
     check: CheckOpt = None, checks_dir: ChecksDirOpt = None, fail_on: FailOnOpt = "fail",
-    output_format: FormatOpt = "table", output: OutputOpt = None, quiet: QuietOpt = False,
+    output_format: FormatOpt = None, output: OutputOpt = None, baseline: BaselineOpt = None,
+    quiet: QuietOpt = False, no_color: NoColorOpt = False,
     nameserver: NameserverOpt = None, allow_private: AllowPrivateOpt = False, timeout: TimeoutOpt = 10.0,
     concurrency: ConcurrencyOpt = 16, ca_bundle: CaBundleOpt = None, now: NowOpt = None,
     ipv6: Ipv6Opt = "auto", ipv6_control: Ipv6ControlOpt = "https://www.gov.cn/",
     control_host: ControlHostOpt = "www.gov.cn", render: RenderOpt = "auto", render_budget: RenderBudgetOpt = 20.0,
 ) -> None:
-    """Audit one site ad hoc, without a targets file."""
+    """临时检查一个站点，无需 targets 文件 / Audit one site ad hoc, without a targets file."""
     options = build_options(nameserver=nameserver, allow_private=allow_private, timeout=timeout,
                             concurrency=concurrency, ca_bundle=ca_bundle, now=now, ipv6=ipv6,
                             ipv6_control=ipv6_control, control_host=control_host, render=render,
@@ -101,13 +148,32 @@ def check_url(
     except ValueError:
         raise ConfigError(f"--kind {kind!r}: 应为 portal、district、new_area 或 department") from None
     try:
-        target = target_for_url(url, site_kind, name)
+        target = target_for_url(with_scheme(url), site_kind, name)
     except ValueError as exc:
         raise ConfigError(f"{url!r}: 不是有效的 http(s) 网址 / not a valid http(s) URL ({exc.__class__.__name__})") \
             from None
     raise typer.Exit(scan_and_report([target], options, check_ids=check, checks_dir=checks_dir,
-                                     output_format=output_format, output=output, fail_on=fail_on, quiet=quiet,
-                                     resumable=False))
+                                     output_format=output_format or [], output=output or [], fail_on=fail_on,
+                                     quiet=quiet, resumable=False, baseline=baseline, no_color=no_color))
+
+
+@app.command("diff", epilog=DIFF_EPILOG)
+def diff(
+    old: Annotated[Path, typer.Argument(metavar="OLD.json", help="之前的 JSON 报告 / the earlier report")],
+    new: Annotated[Path, typer.Argument(metavar="NEW.json", help="新的 JSON 报告 / the newer report")],
+    output_format: Annotated[str, typer.Option("--format", "-f", metavar="table|markdown|json",
+                                               help="输出格式 / output format")] = "table",
+) -> None:
+    """比较两份 JSON 报告：新增不合格、已修复、状态变化、增删站点 / Compare two JSON reports."""
+    text, code = compare_reports(old, new, output_format)
+    sys.stdout.write(text)
+    raise typer.Exit(code)
+
+
+@app.command("rules")
+def rules() -> None:
+    """打印规则说明（检查依据的文号、条款与阈值）/ Print the rule reference the checks cite (RULES.md)."""
+    sys.stdout.write(rules_text())
 
 
 @app.command("checks")
@@ -162,7 +228,8 @@ def import_targets(
 @app.command("merge")
 def merge(
     reports: Annotated[list[Path], typer.Argument(help="JSON reports of slices (--shard K/N) of one scan")],
-    output: OutputOpt = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="写入文件 / write the merged JSON report "
+                                                "to FILE (default: stdout)")] = None,
     fail_on: Annotated[str | None, typer.Option("--fail-on", help="Exit as `scan` does (1 when a result is "
                                                 "at least warn | fail; 3 scanner offline); default: exit 0")] = None,
 ) -> None:
@@ -193,17 +260,18 @@ def schema() -> None:
 @app.command()
 def demo(
     serve: Annotated[bool, typer.Option("--serve", help="Keep the simulated web running; print how to use it")] = False,
-    check: CheckOpt = None, output_format: FormatOpt = "table", output: OutputOpt = None,
-    quiet: QuietOpt = False, now: NowOpt = None, fail_on: FailOnOpt = "fail", render: RenderOpt = "auto",
+    check: CheckOpt = None, output_format: FormatOpt = None, output: OutputOpt = None,
+    quiet: QuietOpt = False, no_color: NoColorOpt = False, now: NowOpt = None, fail_on: FailOnOpt = "fail",
+    render: RenderOpt = "auto",
 ) -> None:
-    """Scan the bundled simulated Nanjing web (loopback only) and print the table."""
+    """扫描内置的模拟南京网站（仅本机回环）/ Scan the bundled simulated Nanjing web (loopback only)."""
     from gkaudit.simweb.demo import run_demo, serve_forever
 
     if serve:
         serve_forever(now)
         return
-    code = run_demo(check_ids=check, output_format=output_format, output=output, quiet=quiet, now=now,
-                    fail_on=fail_on, render=render)
+    code = run_demo(check_ids=check, output_format=output_format or [], output=output or [], quiet=quiet,
+                    now=now, fail_on=fail_on, render=render, no_color=no_color)
     # The demo shows failures on purpose: exit 0 unless the demo itself could not run.
     raise typer.Exit(0 if code in (0, 1) else code)
 

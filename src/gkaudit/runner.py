@@ -236,7 +236,7 @@ async def _run_check(check: Check, ctx: SiteContext, options: ScanOptions) -> Ch
     if target.kind not in check.applies_to:
         return check.result(Status.SKIPPED, f"不适用于 {target.kind.value} 类站点 / not applicable")
     result = await _judge(check, ctx, options)
-    if waiver := target.waiver_for(check.id, ctx.now):
+    if waiver := target.waiver_for(check.id, ctx.now) or target.expired_waiver_for(check.id, ctx.now):
         apply_waiver(result, waiver, ctx.now)
     return result
 

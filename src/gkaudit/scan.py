@@ -41,7 +41,6 @@ from gkaudit.stream import StreamIndex, StreamSink, index_stream
 from gkaudit.targets import Target
 
 
-
 def stderr_console(no_color: bool = False) -> Console:
     """The console for messages on stderr: no escape codes at all with --no-color or NO_COLOR."""
     plain = no_color or bool(os.environ.get("NO_COLOR"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Mapping
 from datetime import date
 from enum import StrEnum
@@ -71,12 +72,15 @@ class Target(BaseModel):
         return urlsplit(self.url).hostname or ""
 
     def waiver_for(self, check_id: str, day: date) -> Waiver | None:
-        """The active waiver of `check_id` on `day`, else the most recently expired one, else None."""
-        mine = [w for w in self.waivers if w.check == check_id]
-        active = [w for w in mine if w.active_on(day)]
-        if active:
-            return max(active, key=lambda w: w.expires)
-        return max(mine, key=lambda w: w.expires, default=None)
+        """The waiver of `check_id` active on `day` (the longest-running one), or None."""
+        active = [w for w in self.waivers if w.check == check_id and w.active_on(day)]
+        return max(active, key=lambda w: w.expires, default=None)
+
+    def expired_waiver_for(self, check_id: str, day: date) -> Waiver | None:
+        """The most recently expired waiver of `check_id`, when none is active on `day`."""
+        if self.waiver_for(check_id, day) is not None:
+            return None
+        return max((w for w in self.waivers if w.check == check_id), key=lambda w: w.expires, default=None)
 
 
 class TargetsFile(BaseModel):
@@ -119,6 +123,19 @@ def site_conflict(sites: list[tuple[Any, Any]]) -> tuple[int, str, str] | None:
     """The first duplicate id or unknown parent among (id, parent) pairs, or None."""
     conflicts = site_conflicts(sites)
     return conflicts[0] if conflicts else None
+
+
+def with_scheme(url: str) -> str:
+    """A bare host (`www.njqh.gov.cn`, `www.njqh.gov.cn/xxgk/`) as an http URL; a URL with a scheme unchanged.
+
+    http, not https: the site's own redirect to https is followed, while an http-only site asked over
+    https would look unreachable (a false 不合格).
+    """
+    url = url.strip()
+    host, slash, path = url.partition("/")
+    if "://" in url or not re.fullmatch(r"[\w-]+(\.[\w-]+)+(:\d{1,5})?", host):
+        return url  # a URL, or not a host name at all: the caller's URL check rejects it
+    return f"http://{host}/{path}" if slash else f"http://{host}/"
 
 
 def target_for_url(url: str, kind: SiteKind = SiteKind.DISTRICT, name: str | None = None) -> Target:

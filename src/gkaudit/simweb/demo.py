@@ -14,14 +14,14 @@ from gkaudit.simweb.options import CONTROL_HOST, simweb_scan_options
 from gkaudit.simweb.web import SimWeb
 
 
-def run_demo(*, check_ids: list[str] | None, output_format: str, output: Path | None, quiet: bool,
-             now: str | None, fail_on: str, render: str = "auto") -> int:
+def run_demo(*, check_ids: list[str] | None, output_format: str | list[str], output: Path | list[Path] | None,
+             quiet: bool, now: str | None, fail_on: str, render: str = "auto", no_color: bool = False) -> int:
     render_options = build_render_options(render)  # a usage error before the web starts
     with SimWeb() as web:
         options = simweb_scan_options(web, now, render=render_options)
         return scan_and_report(web.targets(), options, check_ids=check_ids, checks_dir=None,
                                output_format=output_format, output=output, fail_on=fail_on, quiet=quiet,
-                               resumable=False)
+                               resumable=False, no_color=no_color)
 
 
 def serve_forever(now: str | None) -> None:

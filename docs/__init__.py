@@ -1,0 +1,1 @@
+"""gkaudit.docs: the documents that ship in the wheel — RULES.md (printed by `gkaudit rules`) and ci/."""
