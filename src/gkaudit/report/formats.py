@@ -47,7 +47,7 @@ def pair_outputs(formats: list[str], outputs: list[Path]) -> list[OutputSpec]:
         implied = SUFFIXES.get(path.suffix.lower())
         if index < len(formats):
             name = formats[index]
-            if implied is not None and implied != name and not (name == "table" and implied == "table"):
+            if implied is not None and implied != name and path.suffix.lower() != ".txt":  # .txt: any text
                 raise ConfigError(f"--format {name} 配 --output {path}：后缀看起来是 {implied} / the suffix says "
                                   f"{implied}; --format and --output pair up in order")
         elif implied is None:

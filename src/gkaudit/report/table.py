@@ -173,7 +173,7 @@ def render_table(report: ScanReport, width: int | None = None, color: bool = Fal
 
     The grid takes the widest layout that fits; when none does, one block per site instead.
     """
-    width = max(width or 120, 40)
+    width = max(width or 120, 20)
     console = Console(width=width, record=True, force_terminal=color, color_system="auto" if color else None,
                       file=io.StringIO(), no_color=not color)
     table, layout = fitting_table(report, width)
