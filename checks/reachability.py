@@ -22,6 +22,12 @@ from gkaudit.net.failures import FailureKind
 from gkaudit.net.http import Response
 
 BASIS = "国办秘函〔2019〕19号 单项否决“站点无法访问”"
+RULE = f"{BASIS}（RULES.md §4）"
+FIX_DOWN = "检查网站服务器、域名解析与防火墙，确保首页可从公网访问；恢复后复查"
+FIX_STATUS = "修复首页地址的错误状态（确认首页文件存在、服务器配置正确），首页应返回 HTTP 200"
+FIX_SLOW = "排查首页加载缓慢的原因（服务器负载、带宽、大图片或外部脚本），使首页在 15 秒内打开"
+FIX_CERT = "更换为受信任机构签发、未过期且与域名匹配的 HTTPS 证书，并配置完整证书链"
+FIX_TLS = "修复 HTTPS 配置（启用 TLS 1.2 及以上、正确的证书与加密套件），或保留可访问的 http 首页"
 
 
 class ReachabilitySettings(CheckSettings):
@@ -52,11 +58,11 @@ class Reachability(Check):
                                         "（浏览器打开也可能卡死）", rule=BASIS, **response.evidence())], metrics)
         if response.failure is not None:
             return self.result(Status.FAIL, f"首页无法访问: {response.describe_failure()}",
-                               [finding("fail", f"首页无法访问（{response.failure.label_zh}）", rule=BASIS,
+                               [finding("fail", f"首页无法访问（{response.failure.label_zh}）", rule=RULE, fix=FIX_DOWN,
                                         **response.evidence())], metrics)
         if response.status is None or response.status >= 400:
             return self.result(Status.FAIL, f"首页返回 HTTP {response.status}",
-                               [finding("fail", f"首页返回错误状态 HTTP {response.status}", rule=BASIS,
+                               [finding("fail", f"首页返回错误状态 HTTP {response.status}", rule=RULE, fix=FIX_STATUS,
                                         **response.evidence())], metrics)
         findings = [finding("info", f"首页可访问，HTTP {response.status}，用时 {response.elapsed_ms} ms",
                             **response.evidence())]
@@ -69,7 +75,7 @@ class Reachability(Check):
         if response.elapsed_ms > settings.slow_ms:
             status = Status.WARN
             findings.append(finding("warn", f"首页加载用时 {response.elapsed_ms} ms，超过 {settings.slow_ms} ms",
-                                    rule=BASIS, **response.evidence()))
+                                    rule=RULE, fix=FIX_SLOW, **response.evidence()))
         summary = f"HTTP {response.status}，{response.elapsed_ms} ms" + (
             f"，经 {len(response.redirects)} 次跳转" if response.redirects else "") + (
             f"；{response.content_problem}" if response.content_problem else "")
@@ -80,13 +86,13 @@ class Reachability(Check):
         blocked = unverified.failure is FailureKind.BLOCKED  # the site answers, but not to a robot
         if unverified.ok or blocked:
             metrics.update(status=unverified.status, final_url=unverified.final_url, tls_verified=False)
-            findings = [finding("warn", "HTTPS 证书无法验证（浏览器会提示不安全）", rule=BASIS,
+            findings = [finding("warn", "HTTPS 证书无法验证（浏览器会提示不安全）", rule=RULE, fix=FIX_CERT,
                                 **response.evidence())]
             if blocked:
                 findings.append(finding("info", "不验证证书时，反爬虫网关拦截了自动访问", **unverified.evidence()))
             return self.result(Status.WARN, f"首页可访问，但证书无法验证: {response.detail[:120]}", findings,
                                metrics)
         return self.result(Status.FAIL, f"首页无法访问: {response.describe_failure()}",
-                           [finding("fail", "TLS 握手失败，首页无法访问", rule=BASIS,
+                           [finding("fail", "TLS 握手失败，首页无法访问", rule=RULE, fix=FIX_TLS,
                                     **response.evidence())], metrics)
 

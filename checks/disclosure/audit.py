@@ -70,8 +70,11 @@ class DisclosureAudit:
 
     # --- findings ------------------------------------------------------------------------------
     def add(self, severity: str, message: str, rule: str, *, url: str | None, http_status: int | None = None,
-            link_text: str | None = None, **evidence: Any) -> None:
-        self.findings.append(finding(severity, message, rule=rule, url=url, http_status=http_status,
+            link_text: str | None = None, fix: str | None = None, **evidence: Any) -> None:
+        """A finding; a warn or fail one gets `fix`, else the fix hint of its rule."""
+        if severity != "info":
+            fix = fix or data.FIXES.get(rule)
+        self.findings.append(finding(severity, message, rule=rule, fix=fix, url=url, http_status=http_status,
                                      link_text=link_text, **evidence))
 
     def unsure(self, reason: str) -> None:
@@ -255,7 +258,8 @@ class DisclosureAudit:
             self.add("info", f"{spec.label_zh}：{read.reason}（链接见{where}）", rule, **evidence)
         elif read.state in (ColumnState.DEAD, ColumnState.SOFT_404, ColumnState.BLANK):
             self.add("fail", f"{spec.label_zh}{read.state.label_zh}：{read.reason}", data.RULE_BLANK
-                     if read.state is ColumnState.BLANK else rule, **evidence)
+                     if read.state is ColumnState.BLANK else rule,
+                     fix=f"修复“{spec.label_zh}”页面：使其可正常打开（HTTP 200）、不跳转到首页，并发布内容", **evidence)
         else:
             failure = read.response.failure if read.response is not None else None
             self.unsure(failure.value if read.state is ColumnState.BLOCKED and failure else
@@ -291,7 +295,7 @@ class DisclosureAudit:
                      data.RULE_SUBCOLUMNS, **evidence)
         else:
             self.add("fail", f"未找到子栏目“{spec.label_zh}”（专栏页与首页均无链接）", data.RULE_SUBCOLUMNS,
-                     **evidence)
+                     fix=f"在政府信息公开专栏页中设置“{spec.label_zh}”子栏目，并链接到其页面", **evidence)
 
     async def _guide_contents(self, read: ColumnRead, link_text: str) -> None:
         """Art. 12 items in the guide: the guide page's own text, or the newest guide its list links."""

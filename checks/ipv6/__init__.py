@@ -57,6 +57,13 @@ from gkaudit.net.http import Response
 from gkaudit.net.page import url_host
 
 BASIS = "宁政办发〔2021〕20号 第9项（区级以上门户网站支持IPv6）；YD/T 3118-2016"
+RULE = f"{BASIS}（RULES.md §1）"
+FIX_AAAA = "为网站域名添加 AAAA 记录，指向能提供同一网站的 IPv6 地址（自有双栈服务器或 CDN 的 IPv6 服务）"
+FIX_NS = "为域名的权威 DNS 服务器配置 IPv6 地址（至少 2 台可经 IPv6 应答），或改用支持 IPv6 的 DNS 服务商"
+FIX_TCP = "检查所列 IPv6 地址的服务器与防火墙，确保 80/443 端口经 IPv6 可连接；不用的地址从 AAAA 记录中删除"
+FIX_HOME = "使首页经 IPv6 可正常打开（HTTP 200）：检查 IPv6 监听、证书与防火墙；不要把 IPv6 访问重定向到 IPv4 地址"
+FIX_SAME = "使 IPv6 与 IPv4 访问得到同一网站（同一状态码与内容）：检查 CDN/反向代理的 IPv6 回源配置"
+FIX_LINKS = "让首页及二、三级页面链接的本单位主机名也支持 IPv6（为其添加 AAAA 记录并实现 IPv6 访问）"
 DEFAULT_NOTE = "（gkaudit 默认阈值，非法规要求）"
 SIMILARITY_BUDGET_S = 20.0
 
@@ -144,7 +151,7 @@ class Ipv6(Check):
             why = f"AAAA 查询失败: {aaaa.detail or aaaa.failure.label_zh}"
         else:
             why = "没有 AAAA 记录"
-        return finding("fail", f"{host} 没有可用的 IPv6 地址：{why}", rule=BASIS, dns=dns,
+        return finding("fail", f"{host} 没有可用的 IPv6 地址：{why}", rule=RULE, fix=FIX_AAAA, dns=dns,
                        failure=aaaa.failure.value if aaaa.failure else FailureKind.NO_ADDRESS.value)
 
     # --- 2. name servers -------------------------------------------------------------------------
@@ -175,7 +182,7 @@ class Ipv6(Check):
         if with_aaaa < s.min_v6_nameservers:
             findings.append(finding(
                 "warn", f"区 {zone} 的 {len(names)} 个名称服务器中只有 {with_aaaa} 个有 IPv6 地址，"
-                f"少于 {s.min_v6_nameservers} 个{DEFAULT_NOTE}", rule=BASIS, dns=dns, data={"servers": servers}))
+                f"少于 {s.min_v6_nameservers} 个{DEFAULT_NOTE}", rule=RULE, fix=FIX_NS, dns=dns, data={"servers": servers}))
         else:
             findings.append(finding("info", f"区 {zone} 有 {with_aaaa} 个名称服务器有 IPv6 地址", dns=dns))
         if ask_v6 and with_aaaa:
@@ -210,7 +217,7 @@ class Ipv6(Check):
         if down and len(down) < len(tcp):
             findings.append(finding("warn", "部分 IPv6 地址不接受连接: " + ", ".join(
                 f"[{r.address}]:{r.port}（{r.failure.label_zh if r.failure else ''}）" for r in down),
-                rule=BASIS, data={"addresses": metrics["addresses"]}))
+                rule=RULE, fix=FIX_TCP, data={"addresses": metrics["addresses"]}))
         v6, v4 = await asyncio.gather(ctx.homepage("ipv6"), ctx.homepage("ipv4"))
         if v6.failure is FailureKind.TLS_ERROR:  # a certificate problem is reachability's business
             findings.append(finding("info", "证书无法验证，改为不验证证书比较（证书问题见 reachability 检查）",
@@ -231,7 +238,7 @@ class Ipv6(Check):
                             if ip_literal_version(urlsplit(h.location).hostname or "") == 4), None)
             message = (f"首页经 IPv6 访问时被重定向到 IPv4 地址 {literal}，无法经 IPv6 打开" if literal
                        else f"首页无法经 IPv6 访问: {why}")
-            findings.append(finding("fail", message, rule=BASIS, **v6.evidence()))
+            findings.append(finding("fail", message, rule=RULE, fix=FIX_HOME, **v6.evidence()))
             return None
         findings.append(finding("info", f"首页经 IPv6 可访问，HTTP {v6.status}，地址 {v6.address}",
                                 **v6.evidence()))
@@ -274,12 +281,12 @@ class Ipv6(Check):
         metrics["same_site"] = data
         if v4.status != v6.status:
             findings.append(finding("warn", f"IPv4 与 IPv6 首页状态不同: HTTP {v4.status} / HTTP {v6.status}",
-                                    rule=BASIS, url=v6.url, data=data))
+                                    rule=RULE, fix=FIX_SAME, url=v6.url, data=data))
         if 1 - similarity > s.max_difference:
             findings.append(finding(
                 "warn", f"IPv6 首页与 IPv4 首页内容不一致：相似度 {similarity:.1%}，差异超过 "
                 f"{s.max_difference:.0%}{DEFAULT_NOTE}；标题 IPv4“{data['title_ipv4']}” / IPv6“{data['title_ipv6']}”",
-                rule=BASIS, url=v6.url, data=data))
+                rule=RULE, fix=FIX_SAME, url=v6.url, data=data))
         else:
             findings.append(finding("info", f"IPv4 与 IPv6 首页内容一致，相似度 {similarity:.1%}", data=data))
 
@@ -300,7 +307,7 @@ class Ipv6(Check):
                     + (f"；不支持 IPv6 的主机: {failing}" if failing else ""))
             if data["ratio"] < data["threshold"]:
                 findings.append(finding("warn", f"{text}；低于 {data['threshold']:.0%}{DEFAULT_NOTE}",
-                                        rule=BASIS, data=data))
+                                        rule=RULE, fix=FIX_LINKS, data=data))
             else:
                 findings.append(finding("info", text, data=data))
         if coverage["untested_hosts"]:

@@ -42,11 +42,24 @@ from gkaudit.net.page import Page
 from gkaudit.net.render import RENDERED_DETAIL, Rendered
 
 BASIS = "国办发〔2017〕47号；国办秘函〔2019〕19号"
-RULE_FOOTER = "国办发〔2017〕47号 网站标识（页脚须展示网站标识码、党政机关网站标识、ICP备案号、公安机关备案号）"
-RULE_FRESH = "国办秘函〔2019〕19号 单项否决：首页栏目信息超过2周未更新"
+RULE_FOOTER = "国办发〔2017〕47号 网站标识（页脚须展示网站标识码、党政机关网站标识、ICP备案号、公安机关备案号）（RULES.md §4）"
+RULE_FRESH = "国办秘函〔2019〕19号 单项否决：首页栏目信息超过2周未更新（RULES.md §4）"
 RULE_COLUMNS = ("国办秘函〔2019〕19号 单项否决：栏目不更新（动态、要闻类2周、通知公告和政策文件类6个月未更新的栏目5个以上）"
-                "、空白栏目5个以上")
-RULE_META = "国办发〔2017〕47号 附件：网页元数据（SiteName、SiteDomain、SiteIDCode）"
+                "、空白栏目5个以上（RULES.md §4）")
+RULE_META = "国办发〔2017〕47号 附件：网页元数据（SiteName、SiteDomain、SiteIDCode）（RULES.md §4）"
+FIXES = {  # what to put in the footer for each missing identifier
+    "sitecode": "在页脚加上“网站标识码 XXXXXXXXXX”（10 位，由全国政府网站信息报送系统分配，南京为 3201 开头）",
+    "icp": "在页脚加上 ICP 备案号（如“苏ICP备XXXXXXXX号”），并链接到 https://beian.miit.gov.cn/",
+    "police": "在页脚加上公安机关备案号（“苏公网安备 XXXXXXXXXXXXXX号”），并链接到全国互联网安全管理服务平台",
+    "conac": "在页脚嵌入党政机关网站标识（dcs.conac.cn 提供的 _ideConac 脚本）",
+    "jiucuo": "在页脚嵌入“我为政府网站找错”入口：<script id=\"_jiucuo_\" sitecode=\"网站标识码\" "
+              "src=\"https://zfwzgl.www.gov.cn/exposure/jiucuo.js\"></script>",
+}
+FIX_SITECODE_FORMAT = "网站标识码应为 10 位（地方为 6 位行政区划代码加 4 位数字），核对后改正页脚"
+FIX_SITECODE_MATCH = "使找错脚本的 sitecode、页脚网站标识码与 <meta name=\"SiteIDCode\"> 三者一致"
+FIX_FRESH = "及时更新首页动态、要闻等栏目（至少每 2 周有新信息），确保首页显示发布日期"
+FIX_COLUMNS = {"stale": "更新所列栏目：动态、要闻类 2 周内、通知公告和政策文件类 6 个月内须有新信息；确无内容的栏目应合并或撤销",
+               "blank": "为所列空白栏目补充内容，或从首页撤下、合并这些栏目"}
 REQUIRED = {
     "sitecode": "网站标识码",
     "icp": "ICP备案号",
@@ -56,6 +69,14 @@ REQUIRED = {
 }
 NEWS_NAMES = ("工作动态", "政务动态", "要闻动态", "新闻动态", "今日要闻", "要闻", "通知公告", "新闻中心")
 NEWS_SLUGS = ("gzdt", "zwdt", "ywdt", "xwdt", "jryw", "tzgg", "xwzx")
+
+
+def meta_line(name: str, page: Page, ids: Identifiers) -> str:
+    """The exact <meta> line a homepage should carry, filled from what the page shows."""
+    value = {"SiteName": page.title.split("-")[0].split("_")[0].strip() or "网站名称",
+             "SiteDomain": url_host(page.url) or "域名",
+             "SiteIDCode": ids.sitecode or "网站标识码"}.get(name, "…")
+    return f'<meta name="{name}" content="{value}">'
 
 
 class ManagementSettings(CheckSettings):
@@ -127,22 +148,25 @@ class Management(Check):
         return ids
 
     def _judge_identifiers(self, ids: Identifiers, page: Page, settings: ManagementSettings) -> list[Finding]:
-        missing = [label for name, label in REQUIRED.items() if not getattr(ids, name)]
+        missing = [name for name in REQUIRED if not getattr(ids, name)]
         if len(missing) == len(REQUIRED):
             return [finding("info", "页面及同站脚本中未读到任何页脚标识：页脚可能由 Ajax/iframe 加载，标识部分无法判定",
                             url=page.url, data={"undecided": "identifiers"})]
         found: list[Finding] = [
-            finding("fail", f"页脚缺少{label}", rule=RULE_FOOTER, url=page.url, detail="已读取页面及同站脚本")
-            for label in missing]
+            finding("fail", f"页脚缺少{REQUIRED[name]}", rule=RULE_FOOTER, fix=FIXES[name], url=page.url,
+                    detail="已读取页面及同站脚本")
+            for name in missing]
         if ids.sitecode and not valid_sitecode(ids.sitecode):
             found.append(finding("fail", f"网站标识码 {ids.sitecode} 格式不符（应为10位）", rule=RULE_FOOTER,
-                                 url=page.url, matched_text=ids.sitecode))
+                                 fix=FIX_SITECODE_FORMAT, url=page.url, matched_text=ids.sitecode))
         if ids.sitecode and settings.sitecode_prefix and not ids.sitecode.startswith(settings.sitecode_prefix):
             found.append(finding("warn", f"网站标识码 {ids.sitecode} 不以 {settings.sitecode_prefix} 开头",
-                                 rule=RULE_FOOTER, url=page.url, matched_text=ids.sitecode))
+                                 rule=RULE_FOOTER, fix=f"核对网站标识码：本地区网站应以 {settings.sitecode_prefix} 开头",
+                                 url=page.url, matched_text=ids.sitecode))
         if ids.sitecode and ids.jiucuo_sitecode and ids.jiucuo_sitecode != ids.sitecode:
             found.append(finding("warn", f"找错脚本的 sitecode {ids.jiucuo_sitecode} 与页脚网站标识码 {ids.sitecode} 不一致",
-                                 rule=RULE_FOOTER, url=page.url, matched_text=ids.jiucuo_sitecode))
+                                 rule=RULE_FOOTER, fix=FIX_SITECODE_MATCH, url=page.url,
+                                 matched_text=ids.jiucuo_sitecode))
         if not missing:
             found.append(finding("info", "页脚标识齐全：" + "，".join(
                 f"{label.split('（')[0]} {getattr(ids, name)}" for name, label in REQUIRED.items()), url=page.url))
@@ -152,11 +176,14 @@ class Management(Check):
         missing = [name for name in ("SiteName", "SiteDomain", "SiteIDCode") if not page.meta(name)]
         found: list[Finding] = []
         if missing:
-            found.append(finding("warn", f"首页缺少元数据 {', '.join(missing)}", rule=RULE_META, url=page.url))
+            found.append(finding("warn", f"首页缺少元数据 {', '.join(missing)}", rule=RULE_META,
+                                 fix="在首页 <head> 中加入：" + " ".join(meta_line(name, page, ids) for name in missing),
+                                 url=page.url))
         meta_code = page.meta("SiteIDCode")
         if meta_code and ids.sitecode and meta_code != ids.sitecode:
             found.append(finding("warn", f"<meta SiteIDCode> {meta_code} 与页脚网站标识码 {ids.sitecode} 不一致",
-                                 rule=RULE_META, url=page.url, matched_text=meta_code))
+                                 rule=RULE_META, fix=f"改为 {meta_line('SiteIDCode', page, ids)}，与页脚一致",
+                                 url=page.url, matched_text=meta_code))
         return found
 
     async def _newest_date(self, ctx: SiteContext, page: Page,
@@ -182,7 +209,7 @@ class Management(Check):
         age = (now - newest).days
         if age > settings.stale_days:
             return [finding("fail", f"首页最新信息日期为 {newest}，已 {age} 天未更新（超过 {settings.stale_days} 天）",
-                            rule=RULE_FRESH, url=url, matched_text=newest.isoformat())]
+                            rule=RULE_FRESH, fix=FIX_FRESH, url=url, matched_text=newest.isoformat())]
         return [finding("info", f"首页最新信息日期 {newest}（{age} 天前）", url=url, matched_text=newest.isoformat())]
 
     def _judge_columns(self, columns: list[ColumnAge], settings: ManagementSettings) -> list[Finding]:
@@ -203,7 +230,7 @@ class Management(Check):
             names = "、".join(f"{c.label}（{c.newest or '无日期'}）" if kind == "stale" else c.label
                              for c in picked[:6])
             found.append(finding(severity, f"{len(picked)} 个首页栏目{label}：{names}", rule=RULE_COLUMNS,
-                                 url=picked[0].url, data={"columns": [c.as_evidence() for c in picked]}))
+                                 fix=FIX_COLUMNS[kind], url=picked[0].url, data={"columns": [c.as_evidence() for c in picked]}))
         return found
 
     def _verdict(self, findings: list[Finding], ids: Identifiers, newest: date | None,

@@ -58,6 +58,12 @@ from gkaudit.context import SiteContext
 from gkaudit.model import CheckResult, Finding, Status
 
 BASIS = "宁政办发〔2021〕20号 第4项；国办发〔2021〕12号；政府信息公开条例 第二十条第（三）项"
+RULE = f"{BASIS}（RULES.md §3）"
+FIX_DEAD = "修复规划栏目的链接，使其指向可正常打开的规划信息页面"
+FIX_DEPARTMENT = "在法定主动公开内容的“规划信息”栏目发布本部门领域的专项规划（含历史规划）"
+FIX_OUTLINE = ("在法定主动公开内容 › 规划信息栏目发布本级国民经济和社会发展{generation}规划纲要全文，标题写明“{short}”"
+               "（历史规划保持公开）")
+FIX_TYPES = "在规划信息栏目同时发布专项规划、国土空间总体规划等，标题写明规划类型"
 LABEL_TO_NUMBER = {generation_label(n): n for n in GENERATION_FIRST_YEAR}
 
 
@@ -137,7 +143,7 @@ class Plans(Check):
         metrics = self._metrics(crawler, plans, related, required)
         findings: list[Finding] = [self._where_finding(crawler)]
         for column in (c for c in crawler.columns if c.missing):
-            findings.append(finding("warn", f"规划栏目链接失效（{column.failure}）：{column.text}", rule=BASIS,
+            findings.append(finding("warn", f"规划栏目链接失效（{column.failure}）：{column.text}", rule=RULE, fix=FIX_DEAD,
                                     **column.failure_evidence))
         findings += self._plan_findings(plans, related)
         lacking = self._missing_outlines(crawler, required) if ctx.target.kind.is_government else []
@@ -150,7 +156,7 @@ class Plans(Check):
         if ctx.target.kind.is_government:
             findings += self._government_verdict(crawler, plans, required, settings)
         elif not plans:
-            findings.append(finding("warn", "未发现本部门领域的任何规划（专项规划等）", rule=BASIS,
+            findings.append(finding("warn", "未发现本部门领域的任何规划（专项规划等）", rule=RULE, fix=FIX_DEPARTMENT,
                                     detail="部门应公开本领域的专项规划；规划纲要由政府公开，部门不因缺纲要判不合格"))
         if pending is not None:
             found = any(pending in i.info.generations and i.info.plan_type == "outline" for i in plans)
@@ -197,7 +203,7 @@ class Plans(Check):
         for number in self._missing_outlines(crawler, required):
             label = generation_label(number)
             findings.append(finding("fail", f"未发现“{label}”规划纲要（国民经济和社会发展第{label[:-1]}个五年规划纲要）",
-                                    rule=BASIS, detail=f"查找范围：{where}",
+                                    rule=RULE, fix=FIX_OUTLINE.format(generation=f"第{label[:-1]}个五年", short=label), detail=f"查找范围：{where}",
                                     data={"generation": number, "searched": [c.url for c in crawler.columns]}))
         types = {i.info.plan_type for i in plans}
         missing_types = [t for t in ("special", "spatial") if t not in types]
@@ -205,7 +211,7 @@ class Plans(Check):
             return findings
         if len(missing_types) == 2 or (settings.warn_each_missing_type and missing_types):
             names = "、".join(TYPE_LABELS_ZH[t] for t in missing_types)
-            findings.append(finding("warn", f"已公开规划纲要，但未发现{names}", rule=BASIS, detail=f"查找范围：{where}"))
+            findings.append(finding("warn", f"已公开规划纲要，但未发现{names}", rule=RULE, fix=FIX_TYPES, detail=f"查找范围：{where}"))
         for plan_type in ("special", "spatial", "regional"):
             if plan_type not in types and not (findings and plan_type in missing_types):
                 findings.append(finding("info", f"未发现{TYPE_LABELS_ZH[plan_type]}"))

@@ -65,9 +65,13 @@ class Check:
                            basis=self.basis, findings=list(findings), metrics=metrics or {})
 
 
-def finding(severity: Severity | str, message: str, rule: str | None = None, **evidence: Any) -> Finding:
-    """Shorthand: finding("fail", "首页无法访问", url=..., http_status=...)."""
-    return Finding(severity=Severity(severity), message=message, rule=rule, evidence=Evidence(**evidence))
+def finding(severity: Severity | str, message: str, rule: str | None = None, fix: str | None = None,
+            **evidence: Any) -> Finding:
+    """Shorthand: finding("fail", "首页无法访问", rule=..., fix="…", url=..., http_status=...).
+
+    A warn or fail finding names its rule (with the RULES.md section) and a short Chinese fix hint.
+    """
+    return Finding(severity=Severity(severity), message=message, rule=rule, fix=fix, evidence=Evidence(**evidence))
 
 
 def status_from_findings(findings: Iterable[Finding]) -> Status:
