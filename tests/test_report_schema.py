@@ -56,6 +56,23 @@ def test_schema_requires_the_contract_keys() -> None:
     assert {"check", "status", "summary", "basis"} <= set(defs["CheckResult"]["required"])
     assert {"severity", "message"} <= set(defs["Finding"]["required"])
     assert set(defs["Status"]["enum"]) == {s.value for s in Status}
+    # 1.1: optional fix hints and waivers that keep what the check found
+    assert SCHEMA_VERSION == "1.1"
+    assert "fix" in defs["Finding"]["properties"] and "fix" not in defs["Finding"]["required"]
+    assert {"waived_status", "waiver"} <= set(defs["CheckResult"]["properties"])
+    assert {"reason", "expires", "expired"} <= set(defs["WaiverInfo"]["properties"])
+
+
+def test_a_1_0_report_still_loads() -> None:
+    """Everything 1.1 added is optional: last year's reports stay readable for diff and --history."""
+    old = {"schema_version": "1.0", "tool": {"version": "0.1.0"}, "started_at": "2025-12-01T00:00:00Z",
+           "finished_at": "2025-12-01T00:01:00Z", "scanner": {"resolver": "system", "now": "2025-12-01",
+                                                               "allow_private": False},
+           "sites": [{"id": "a", "name": "A", "url": "https://a.gov.cn/", "kind": "district",
+                      "results": [{"check": "reachability", "title": "t", "status": "pass", "summary": "ok",
+                                   "basis": "b", "findings": [{"severity": "info", "message": "m", "rule": None}]}]}]}
+    report = ScanReport.model_validate(old)
+    assert report.sites[0].results[0].waiver is None and report.sites[0].results[0].findings[0].fix is None
 
 
 def test_a_real_report_validates_against_the_schema(report: ScanReport) -> None:
@@ -82,6 +99,9 @@ def test_the_report_has_every_contract_key(report: ScanReport) -> None:
 def test_report_carries_statuses_and_evidence(report: ScanReport) -> None:
     statuses = {site.id: site.results[0].status for site in report.sites}
     assert list(statuses.values()) == [Status.PASS, Status.WARN, Status.FAIL, Status.INCONCLUSIVE, Status.WAIVED]
+    waived = report.sites[4].results[0]
+    assert waived.waived_status is Status.PASS and waived.waiver is not None and not waived.waiver.expired
+    assert waived.findings  # the check ran under its waiver
     refused = report.sites[2].results[0]
     evidence = refused.findings[0].evidence
     assert evidence.failure == "connect_refused" and evidence.url == report.sites[2].url
