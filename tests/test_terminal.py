@@ -114,3 +114,12 @@ def test_rules_prints_the_shipped_rule_reference() -> None:
     assert "国办公开办函〔2019〕61号" in shipped
     code, out = run("rules")
     assert code == 0 and out == shipped
+
+
+def test_the_rule_reference_and_the_recipes_ship_in_the_wheel() -> None:
+    import tomllib
+
+    setup = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text(encoding="utf-8"))["tool"]
+    assert setup["setuptools"]["package-dir"]["gkaudit.docs"] == "docs"
+    assert "gkaudit.docs" in setup["setuptools"]["packages"]
+    assert {"*.md", "ci/*"} <= set(setup["setuptools"]["package-data"]["gkaudit.docs"])
