@@ -161,3 +161,17 @@ def test_mismatched_output_is_refused_before_the_scan(tmp_path: Path) -> None:
     done = gkaudit("demo", "-f", "table", "-f", "json", "-o", str(tmp_path / "r.json"))
     assert done.returncode == 2 and "--format" in done.stderr
     assert not (tmp_path / "r.json").exists()
+
+
+def test_what_a_hostile_page_says_stays_text_in_every_format(demo_report: ScanReport) -> None:
+    report = demo_report.model_copy(deep=True)
+    result = next(r for s in report.sites for r in s.results if r.status is Status.FAIL)
+    result.summary = "=HYPERLINK(\"http://x\")"
+    result.findings.append(Finding(severity=Severity.FAIL, message="<img src=x onerror=alert(1)> \x00\x1b|",
+                                   fix='<meta name="SiteIDCode" content="3201000001">'))
+    markdown = render_markdown(report)
+    assert "<img" not in markdown and "&lt;meta name=" in markdown
+    root = ET.fromstring(render_junit(report).encode("utf-8"))  # no NUL or ESC makes it unparsable
+    assert any("<img src=x" in (f.text or "") for f in root.iter("failure"))
+    rows = list(csv.reader(io.StringIO(render_csv(report)[1:])))
+    assert "'=HYPERLINK(\"http://x\")" in {cell for row in rows for cell in row}

@@ -33,8 +33,14 @@ def csv_rows(report: ScanReport) -> list[list[str]]:
     return rows
 
 
+def spreadsheet_safe(cell: str) -> str:
+    """A cell Excel will not run as a formula: text from a page may start with = + - @ (CSV injection)."""
+    return "'" + cell if cell[:1] in ("=", "+", "-", "@", "\t", "\r") else cell
+
+
 def render_csv(report: ScanReport) -> str:
     """The CSV text, starting with the BOM; write it with encoding='utf-8' (not 'utf-8-sig', or two BOMs)."""
     buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\r\n").writerows(csv_rows(report))
+    csv.writer(buffer, lineterminator="\r\n").writerows([[spreadsheet_safe(c) for c in row]
+                                                          for row in csv_rows(report)])
     return BOM + buffer.getvalue()

@@ -7,10 +7,19 @@ finding with its evidence, rule and fix.
 
 from __future__ import annotations
 
+import re
 from xml.etree import ElementTree as ET
 
 from gkaudit.model import CheckResult, ScanReport, Status
 from gkaudit.report.facts import evidence_text, notable_findings, status_label
+
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def _xml(text: str) -> str:
+    """Text without the characters XML 1.0 cannot carry (a page's NUL or control bytes would make the file
+    unparsable for every CI tool)."""
+    return _NOT_XML.sub("\ufffd", text)
 
 
 def _details(result: CheckResult) -> str:
@@ -24,20 +33,20 @@ def _details(result: CheckResult) -> str:
         if found.fix:
             lines.append(f"  整改 / fix: {found.fix}")
     lines.append(f"依据 / basis: {result.basis}")
-    return "\n".join(lines)
+    return _xml("\n".join(lines))
 
 
 def render_junit(report: ScanReport) -> str:
     root = ET.Element("testsuites", name="gkaudit", timestamp=report.started_at.isoformat())
     total = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
     for site in report.sites:
-        suite = ET.SubElement(root, "testsuite", name=f"{site.id} {site.name}", hostname=site.url)
+        suite = ET.SubElement(root, "testsuite", name=_xml(f"{site.id} {site.name}"), hostname=_xml(site.url))
         counts = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
         for result in site.results:
             case = ET.SubElement(suite, "testcase", classname=f"gkaudit.{site.id}", name=result.check,
                                  time=f"{result.duration_ms / 1000:.3f}")
             counts["tests"] += 1
-            message = f"{status_label(result)} {result.status.value}: {result.summary}"
+            message = _xml(f"{status_label(result)} {result.status.value}: {result.summary}")
             if result.status is Status.FAIL:
                 counts["failures"] += 1
                 ET.SubElement(case, "failure", message=message, type="fail").text = _details(result)

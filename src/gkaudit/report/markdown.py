@@ -18,8 +18,10 @@ from gkaudit.report.facts import (
 
 
 def _cell(text: str) -> str:
-    """Text safe inside a table cell: no pipes, no line breaks."""
-    return " ".join(text.replace("|", "\\|").split())
+    """Text safe inside a table cell and as markdown: no pipes, no line breaks, no raw HTML (GitHub would
+    render a `<meta …>` fix hint, or a tag a hostile page put in its evidence, as HTML)."""
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("|", "\\|")
+    return " ".join(text.split())
 
 
 def _legend(report: ScanReport) -> str:
