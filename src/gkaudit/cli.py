@@ -178,7 +178,7 @@ def rules() -> None:
 
 @app.command("checks")
 def list_checks(checks_dir: ChecksDirOpt = None) -> None:
-    """List the available checks with their titles and basis."""
+    """列出可用的检查及其依据 / List the available checks with their titles and basis."""
     for check in load_registry(checks_dir):
         kinds = ",".join(k.value for k in sorted(check.applies_to))
         typer.echo(f"{check.id:<14} {check.title_zh} / {check.title_en}\n{'':<14} 依据: {check.basis}\n"
@@ -196,7 +196,7 @@ def list_targets(
     targets_file: Annotated[Path, typer.Option("--targets", "-t", help="targets.yaml")] = Path("targets.yaml"),
     checks_dir: ChecksDirOpt = None,
 ) -> None:
-    """Validate the targets file (check ids and per-check settings included) and list its sites."""
+    """校验 targets 文件并列出站点 / Validate the targets file (check ids and per-check settings included) and list its sites."""
     if ctx.invoked_subcommand is not None:
         return
     loaded = load_targets(targets_file, {c.id: c.Settings for c in load_registry(checks_dir)})
@@ -212,7 +212,7 @@ def import_targets(
     csv_file: Annotated[Path, typer.Argument(help="CSV: 网站名称,首页网址,网站标识码,主办单位,网站类型")],
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write targets.yaml to FILE")] = None,
 ) -> None:
-    """Build targets.yaml from a national site registry export (UTF-8 or GBK CSV)."""
+    """由全国政府网站信息报送系统导出的 CSV 生成 targets.yaml / Build targets.yaml from a national site registry export (UTF-8 or GBK CSV)."""
     text = import_csv(csv_file)
     if output is None:
         sys.stdout.write(text)
@@ -233,7 +233,7 @@ def merge(
     fail_on: Annotated[str | None, typer.Option("--fail-on", help="Exit as `scan` does (1 when a result is "
                                                 "at least warn | fail; 3 scanner offline); default: exit 0")] = None,
 ) -> None:
-    """Join slice reports into one JSON report (refuses a site in two inputs)."""
+    """合并分片报告 / Join slice reports into one JSON report (refuses a site in two inputs)."""
     if output is not None and not output.parent.is_dir():
         raise ConfigError(f"--output {output}: 目录不存在 / no such directory {output.parent}")
     if fail_on not in (None, "warn", "fail"):
@@ -253,7 +253,7 @@ def merge(
 
 @app.command("schema")
 def schema() -> None:
-    """Print the JSON Schema of the report (--format json)."""
+    """打印 JSON 报告的 JSON Schema / Print the JSON Schema of the report (--format json)."""
     sys.stdout.write(render_schema())
 
 
@@ -278,7 +278,7 @@ def demo(
 
 @app.callback(invoke_without_command=True)
 def main_callback(
-    version: Annotated[bool, typer.Option("--version", help="Show the version")] = False,
+    version: Annotated[bool, typer.Option("--version", help="显示版本 / show the version")] = False,
 ) -> None:
     if version:
         typer.echo(f"gkaudit {__version__}")

@@ -88,8 +88,13 @@ def line_chart(points: list[str], series: list[Series], width: int = 720, height
     def x_of(index: int) -> float:
         return left + (plot_w * index / (len(points) - 1) if len(points) > 1 else plot_w / 2)
 
-    for index, label in enumerate(points):
-        parts.append(_text(x_of(index), top + plot_h + 18, label, anchor="middle", size=11))
+    # Many points: label every n-th so dates do not overlap (about 70 px each).
+    every = max(1, -(-len(points) * 70 // plot_w))
+    points = [p if i % every == 0 or i == len(points) - 1 else "" for i, p in enumerate(points)]
+
+    for index, label in enumerate(points):  # the outer labels stay inside the chart
+        anchor = "middle" if len(points) == 1 or 0 < index < len(points) - 1 else "start" if index == 0 else "end"
+        parts.append(_text(x_of(index), top + plot_h + 18, label, anchor=anchor, size=11))
     for number, line in enumerate(series):
         color = LINE_COLORS[number % len(LINE_COLORS)]
         coords = [(x_of(i), top + plot_h * (1 - v)) for i, v in enumerate(line.values) if v is not None]
