@@ -19,8 +19,10 @@ from conftest import scan_web
 ESC = "\x1b["
 
 
-def run(*args: str, env: dict[str, str] | None = None, tty: bool = False, timeout: float = 120) -> tuple[int, str]:
-    """`python -m gkaudit.cli ARGS` with `env` added; stdout through a pseudo-terminal when `tty`."""
+def run(*args: str, env: dict[str, str] | None = None, tty: bool = False, timeout: float = 120,
+        stderr_tty: bool = False) -> tuple[int, str]:
+    """`python -m gkaudit.cli ARGS` with `env` added; stdout (or, with `stderr_tty`, stderr) through a
+    pseudo-terminal when `tty`, and that terminal's text returned."""
     full_env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "COLUMNS", "FORCE_COLOR")}
     full_env.update(env or {})
     command = [sys.executable, "-m", "gkaudit.cli", *args]
@@ -29,7 +31,9 @@ def run(*args: str, env: dict[str, str] | None = None, tty: bool = False, timeou
                               timeout=timeout, check=False)
         return done.returncode, done.stdout
     leader, follower = pty.openpty()
-    child = subprocess.Popen(command, stdout=follower, stderr=subprocess.DEVNULL, env=full_env)
+    streams = {"stdout": subprocess.DEVNULL, "stderr": follower} if stderr_tty else \
+        {"stdout": follower, "stderr": subprocess.DEVNULL}
+    child = subprocess.Popen(command, env=full_env, **streams)
     os.close(follower)
     chunks: list[bytes] = []
     while True:
@@ -87,6 +91,14 @@ def test_colour_only_on_a_terminal_and_never_with_no_color() -> None:
     assert code == 0 and ESC not in plain and "通过" in plain
     code, plain = run("demo", "--quiet", "--check", "reachability", "--no-color", env={"COLUMNS": "120"}, tty=True)
     assert code == 0 and ESC not in plain and "通过" in plain
+
+
+def test_error_lines_on_a_terminal_have_no_escape_codes_with_no_color() -> None:
+    code, coloured = run("check", "www.njqh.gov.cn", "--timeout", "-1", tty=True, stderr_tty=True)
+    assert code == 2 and ESC in coloured and "--timeout" in coloured
+    code, plain = run("check", "www.njqh.gov.cn", "--timeout", "-1", env={"NO_COLOR": "1"}, tty=True,
+                      stderr_tty=True)
+    assert code == 2 and ESC not in plain and "--timeout" in plain
 
 
 def test_help_names_formats_exit_codes_and_environment() -> None:

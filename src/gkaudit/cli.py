@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
 from gkaudit import __version__
 from gkaudit.cli_help import APP_HELP, CHECK_EPILOG, DIFF_EPILOG, EXIT_CODES, SCAN_EPILOG
@@ -24,13 +23,13 @@ from gkaudit.report.json import render_schema
 from gkaudit.report.merge import merge_reports
 from gkaudit.rules import rules_text
 from gkaudit.runner import exit_code
-from gkaudit.scan import build_options, compare_reports, scan_and_report, select_sites, worker_count
+from gkaudit.scan import build_options, compare_reports, scan_and_report, select_sites, stderr_console, worker_count
 from gkaudit.targets import SiteKind, load_targets, target_for_url, with_scheme
 from gkaudit.targets_import import import_csv
 
 app = typer.Typer(add_completion=True, no_args_is_help=True, rich_markup_mode=None, help=APP_HELP,
                   epilog=EXIT_CODES)
-stderr = Console(stderr=True)
+stderr = stderr_console()
 
 
 def _env(name: str) -> str:
