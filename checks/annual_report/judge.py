@@ -49,6 +49,16 @@ RULE_OUTDATED = (f"{FORMAT}：2021年度起使用新格式；国办公开办函�
 RULE_KEY_POINTS = "宁政办发〔2021〕20号 第15项：各区、各部门在政府信息公开工作年度报告中报告政务公开工作要点落实情况"
 RULE_FEE = "国办函〔2020〕109号：年度报告中报告收取信息处理费的情况"
 
+FIX_DEFAULT = f"按{FORMAT}的格式与要求修改年度报告并重新发布"
+FIXES = {
+    RULE_SECTIONS: f"按{FORMAT}的六部分结构补齐年度报告",
+    RULE_TABLES: "按格式逐格填写表二至表四的数字，无数据填 0；不要以图片代替表格",
+    RULE_OUTDATED: f"按{FORMAT}的新格式重新编制表二至表四",
+    RULE_KEY_POINTS: "在第六部分“其他需要报告的事项”中说明政务公开工作要点落实情况",
+    RULE_FEE: "在第六部分“其他需要报告的事项”中说明收取信息处理费的情况",
+    RULE_REPORT: "次年起按期公布年度报告（部门 1 月 31 日前，县级以上人民政府 3 月 31 日前），页面注明发布日期",
+}
+
 _HINTS = {
     "identity": "核对本列“一、本年新收”“二、上年结转”“（七）总计”“四、结转下年度继续办理”，使一＋二＝（七）＋四；"
                 "无数据的格填 0",
@@ -71,7 +81,13 @@ class Judgement:
     table3: Table3 | None = None
 
     def add(self, severity: str, message: str, rule: str, evidence: dict[str, Any], **extra: Any) -> None:
-        self.findings.append(finding(severity, message, rule=rule, **{**evidence, **extra}))
+        """A finding citing `rule` with its RULES.md section; a warn or fail one carries its fix: the
+        “整改：” part of its message, else the hint of its rule."""
+        fix = None
+        if severity != "info":
+            fix = message.split("整改：", 1)[1] if "整改：" in message else FIXES.get(rule, FIX_DEFAULT)
+        cited = rule if "RULES.md" in rule else f"{rule}（RULES.md §6）"
+        self.findings.append(finding(severity, message, rule=cited, fix=fix, **{**evidence, **extra}))
 
 
 def problem_finding(judgement: Judgement, problem: Problem, evidence: dict[str, Any], year: int) -> None:
