@@ -93,6 +93,7 @@ class AnnualReport(Check):
     title_zh = "年报内容"
     title_en = "Annual report contents"
     basis = BASIS
+    order = 60  # reads the reports the disclosure column lists: after it in every report
     description = __doc__ or ""
     Settings = AnnualReportSettings
 

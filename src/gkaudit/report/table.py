@@ -29,20 +29,22 @@ def status_text(status: Status) -> Text:
 
 
 def build_table(report: ScanReport, layout: str = "full") -> Table:
-    """The site × check grid. Layouts, widest first: `full` (titles, id and kind columns), `compact`
-    (check ids as headers, no id/kind columns), `marks` (numbered checks, one symbol per status)."""
+    """The site × check grid. Layouts, widest first: `full` (check titles, id and kind columns), `titled`
+    (check titles, no id/kind columns), `compact` (check ids as headers), `marks` (numbered checks, one
+    symbol per status)."""
     check_ids = report.scanner.checks
     titles = check_titles(report)
     marks = layout == "marks"
+    titled = layout in ("full", "titled")
     table = Table(header_style="bold",
-                  show_lines=False, box=box.SIMPLE_HEAVY if layout == "full" else box.SIMPLE_HEAD,
-                  padding=(0, 1) if layout == "full" else (0, 0, 0, 1), collapse_padding=True, show_edge=False)
+                  show_lines=False, box=box.SIMPLE_HEAVY if titled else box.SIMPLE_HEAD,
+                  padding=(0, 1) if titled else (0, 0, 0, 1), collapse_padding=True, show_edge=False)
     table.add_column("站点", no_wrap=True)
     if layout == "full":
         table.add_column("id", no_wrap=True, style="dim")
         table.add_column("类型", no_wrap=True)
     for number, check_id in enumerate(check_ids, 1):
-        if layout == "full":
+        if titled:
             header: Text | str = Text.assemble(titles.get(check_id, check_id), "\n", (check_id, "dim"))
         else:
             header = str(number) if marks else check_id
@@ -69,7 +71,7 @@ def title(report: ScanReport) -> str:
 
 SYMBOLS: dict[Status, str] = {Status.PASS: "✓", Status.WARN: "!", Status.FAIL: "✗", Status.INCONCLUSIVE: "?",
                               Status.ERROR: "E", Status.SKIPPED: "-", Status.WAIVED: "W"}
-LAYOUTS = ("full", "compact", "marks")
+LAYOUTS = ("full", "titled", "compact", "marks")
 
 
 def natural_width(renderable: Table) -> int:
