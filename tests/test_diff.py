@@ -33,7 +33,8 @@ def with_status(report: ScanReport, site_id: str, check: str, status: Status) ->
 
 
 @pytest.mark.parametrize(("old", "new", "kind"), [
-    ("pass", "fail", "new_failure"), ("warn", "error", "new_failure"), ("inconclusive", "fail", "changed"),
+    ("pass", "fail", "new_failure"), ("warn", "error", "new_failure"), ("inconclusive", "fail", "new_failure"),
+    ("skipped", "fail", "new_failure"), ("fail", "inconclusive", "changed"), ("inconclusive", "warn", "changed"),
     ("pass", "warn", "worse"), ("fail", "pass", "fixed"), ("fail", "waived", "fixed"),
     ("fail", "warn", "improved"), ("pass", "inconclusive", "changed"), ("fail", "error", "changed"),
     ("waived", "fail", "new_failure"), ("skipped", "pass", "changed"), ("pass", "pass", None),

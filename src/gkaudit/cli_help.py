@@ -61,11 +61,11 @@ A bare host means http://HOST/ (the site's own redirect to https is followed); g
 DIFF_EPILOG = """\b
 比较两份 JSON 报告 / compare two JSON reports (sites by id, checks by id; only statuses count —
 timings, summaries and metrics never do):
-  新增不合格 new_failure  X -> fail/error, or a failing result that is new
-  变差 worse              pass -> warn
+  新增不合格 new_failure  fails (fail/error) now, did not fail in OLD (or was not in OLD)
+  变差 worse              pass/waived -> warn
   已修复 fixed            warn/fail/error -> pass (or waived)
   好转 improved           fail/error -> warn
-  状态变化 changed        to or from inconclusive / skipped, fail <-> error, pass <-> waived
+  状态变化 changed        anything else: to inconclusive / skipped, inconclusive -> pass/warn, fail <-> error
   order: pass = waived < warn < fail = error; inconclusive and skipped are not ranked
 \b
 退出码 / exit codes: 0 no regression, 1 a regression (new_failure or worse), 2 a file is not a report.

@@ -4,12 +4,14 @@ The regression order (documented in README "gkaudit diff"):
 - ranked statuses: `pass` (0) < `warn` (1) < `fail` (2); `error` ranks as `fail` (as `--fail-on` does);
   `waived` ranks as `pass` (a waiver hides the result from the exit code), so a waiver that expires on a
   still failing site is a new failure;
-- `inconclusive` and `skipped` are not ranked: a change to or from them is `changed`, never a regression
-  (a site that became unreadable is not proven worse, one that became readable is not proven fixed).
-A pair of ranked statuses that got worse is a regression: `new_failure` when the new one is fail/error,
-else `worse`. Better is `fixed` when the new one is pass/waived, else `improved`. A result present only
-in the new report (a new site or check) that fails is a `new_failure` too. Only statuses count:
-timings (duration_ms, started_at, finished_at), summaries and metrics never do.
+- `inconclusive` and `skipped` are not ranked: a site that became unreadable is not proven worse, one
+  that became readable is not proven fixed.
+`new_failure`: fails (fail/error) now and did not fail in the baseline — whatever it was (pass, warn,
+waived, inconclusive, skipped) or if it was absent (a new site or check); so pass → inconclusive →
+fail over three nights is still caught. `worse`: pass/waived → warn. Both are regressions. `fixed`:
+warn/fail/error → pass/waived; `improved`: fail/error → warn; any other change is `changed`
+(to inconclusive or skipped, inconclusive → pass/warn, fail <-> error, pass <-> waived). Only statuses
+count: timings (duration_ms, started_at, finished_at), summaries and metrics never do.
 """
 
 from __future__ import annotations
@@ -71,9 +73,11 @@ class ReportDiff(BaseModel):
 
 def classify(old: Status | None, new: Status) -> Kind | None:
     """The kind of change from `old` to `new`, None when there is none worth reporting."""
-    if old is None:
-        return "new_failure" if RANK.get(new) == 2 else None
     if old == new:
+        return None
+    if RANK.get(new) == 2 and RANK.get(old) != 2:  # fails now, did not fail in the baseline
+        return "new_failure"
+    if old is None:
         return None
     if old in RANK and new in RANK:
         before, after = RANK[old], RANK[new]
