@@ -12,7 +12,7 @@ from xml.etree import ElementTree as ET
 import pytest
 
 from gkaudit.errors import ConfigError
-from gkaudit.model import Evidence, Finding, ScanReport, Severity, Status, WaiverInfo
+from gkaudit.model import SCHEMA_VERSION, Evidence, Finding, ScanReport, Severity, Status, WaiverInfo
 from gkaudit.report.csv import COLUMNS, render_csv
 from gkaudit.report.formats import pair_outputs
 from gkaudit.report.html import render_html
@@ -155,7 +155,7 @@ def test_every_format_from_one_demo_scan(tmp_path: Path) -> None:
     assert len(cases) == pairs(report)
     assert "<!DOCTYPE html>" in files["html"].read_text(encoding="utf-8")
     assert "图例 / legend" in files["table"].read_text(encoding="utf-8")
-    assert json.loads(files["json"].read_text(encoding="utf-8"))["schema_version"] == "1.1"
+    assert json.loads(files["json"].read_text(encoding="utf-8"))["schema_version"] == SCHEMA_VERSION
 
 
 def test_mismatched_output_is_refused_before_the_scan(tmp_path: Path) -> None:

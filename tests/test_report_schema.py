@@ -56,15 +56,15 @@ def test_schema_requires_the_contract_keys() -> None:
     assert {"check", "status", "summary", "basis"} <= set(defs["CheckResult"]["required"])
     assert {"severity", "message"} <= set(defs["Finding"]["required"])
     assert set(defs["Status"]["enum"]) == {s.value for s in Status}
-    # 1.1: optional fix hints and waivers that keep what the check found
-    assert SCHEMA_VERSION == "1.1"
+    # 1.2: optional fix hints and waivers that keep what the check found
+    assert SCHEMA_VERSION == "1.2"
     assert "fix" in defs["Finding"]["properties"] and "fix" not in defs["Finding"]["required"]
     assert {"waived_status", "waiver"} <= set(defs["CheckResult"]["properties"])
     assert {"reason", "expires", "expired"} <= set(defs["WaiverInfo"]["properties"])
 
 
 def test_a_1_0_report_still_loads() -> None:
-    """Everything 1.1 added is optional: last year's reports stay readable for diff and --history."""
+    """Everything 1.1 and 1.2 added is optional: last year's reports stay readable for diff and --history."""
     old = {"schema_version": "1.0", "tool": {"version": "0.1.0"}, "started_at": "2025-12-01T00:00:00Z",
            "finished_at": "2025-12-01T00:01:00Z", "scanner": {"resolver": "system", "now": "2025-12-01",
                                                                "allow_private": False},
@@ -121,7 +121,7 @@ def test_streamed_json_is_the_models_own_json(report: ScanReport) -> None:
 
 
 def test_schema_1_1_describes_interrupted_scans_and_slices(report: ScanReport) -> None:
-    assert SCHEMA_VERSION == "1.1"
+    assert SCHEMA_VERSION >= "1.1"
     properties = json_schema()["properties"]
     assert properties["interrupted"]["type"] == "boolean"
     assert properties["unfinished"]["items"]["type"] == "string"

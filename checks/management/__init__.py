@@ -38,7 +38,7 @@ from gkaudit.columns.read import ColumnState, read_column
 from gkaudit.columns.scripts import script_html
 from gkaudit.context import SiteContext
 from gkaudit.model import CheckResult, Finding, Severity, Status
-from gkaudit.net.page import Page
+from gkaudit.net.page import Page, url_host
 from gkaudit.net.render import RENDERED_DETAIL, Rendered
 
 BASIS = "国办发〔2017〕47号；国办秘函〔2019〕19号"

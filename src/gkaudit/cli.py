@@ -23,7 +23,14 @@ from gkaudit.report.json import render_schema
 from gkaudit.report.merge import merge_reports
 from gkaudit.rules import rules_text
 from gkaudit.runner import exit_code
-from gkaudit.scan import build_options, compare_reports, scan_and_report, select_sites, stderr_console, worker_count
+from gkaudit.scan import (
+    build_options,
+    compare_reports,
+    scan_and_report,
+    select_sites,
+    stderr_console,
+    worker_count,
+)
 from gkaudit.targets import SiteKind, load_targets, target_for_url, with_scheme
 from gkaudit.targets_import import import_csv
 

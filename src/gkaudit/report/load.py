@@ -13,7 +13,7 @@ from gkaudit.model import ScanReport
 def load_report(path: Path, option: str = "") -> ScanReport:
     """A ScanReport from a `--format json` file; ConfigError (exit 2) in one line otherwise.
 
-    Reports of schema 1.0 load too: everything 1.1 added is optional.
+    Reports of schema 1.0 and 1.1 load too: everything 1.1 and 1.2 added is optional.
     """
     where = f"{option} {path}".strip()
     try:
