@@ -78,6 +78,7 @@ class Gazette(Check):
     title_zh = "政府公报"
     title_en = "Government gazette"
     basis = BASIS
+    rules_section = "§7"
     description = __doc__ or ""
     applies_to = frozenset({SiteKind.PORTAL})
     Settings = GazetteSettings

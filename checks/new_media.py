@@ -99,6 +99,7 @@ class NewMedia(Check):
     title_zh = "政务新媒体"
     title_en = "Government new-media accounts"
     basis = BASIS
+    rules_section = "§7"
     description = __doc__ or ""
     Settings = NewMediaSettings
 

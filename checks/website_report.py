@@ -79,6 +79,7 @@ class WebsiteReport(Check):
     title_zh = "网站工作年度报表"
     title_en = "Yearly website work report"
     basis = BASIS
+    rules_section = "§7"
     description = __doc__ or ""
     Settings = WebsiteReportSettings
 

@@ -12,7 +12,7 @@ import pytest
 from rich.cells import cell_len
 
 from gkaudit.model import ScanReport
-from gkaudit.report.table import render_table
+from gkaudit.report.table import build_table, natural_width, render_table
 
 from conftest import scan_web
 
@@ -63,8 +63,10 @@ def test_no_line_is_wider_than_the_terminal(demo_report: ScanReport, width: int)
 
 
 def test_wide_terminals_get_the_full_grid_and_narrow_ones_a_narrow_layout(demo_report: ScanReport) -> None:
-    wide = render_table(demo_report, width=120)
-    assert "政府信息公开专栏" in wide.splitlines()[1]  # check titles
+    full = natural_width(build_table(demo_report, "full"))
+    wide = render_table(demo_report, width=full)
+    assert "政府信息公开专栏" in wide.splitlines()[1] and "nanjing" in wide  # check titles, the id column
+    assert "政府信息公开专栏" in render_table(demo_report, width=full - 1).splitlines()[1]  # titles, no ids
     narrow = render_table(demo_report, width=80)
     assert "1=reachability" in narrow and "✓ 通过=pass" in narrow  # numbered checks, one symbol per status
     tiny = render_table(demo_report, width=30)

@@ -78,6 +78,7 @@ class Interaction(Check):
     title_zh = "互动回应"
     title_en = "Consultation channel and replies"
     basis = BASIS
+    rules_section = "§7"
     description = __doc__ or ""
     Settings = InteractionSettings
 

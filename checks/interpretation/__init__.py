@@ -82,6 +82,7 @@ class Interpretation(Check):
     title_zh = "政策解读"
     title_en = "Policy interpretations"
     basis = BASIS
+    rules_section = "§7"
     description = __doc__ or ""
     Settings = InterpretationSettings
 

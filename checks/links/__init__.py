@@ -64,6 +64,7 @@ class Links(Check):
     title_zh = "链接可用与HTTPS"
     title_en = "Broken links and HTTPS"
     basis = BASIS
+    rules_section = "§7"
     description = __doc__ or ""
     Settings = LinksSettings
 
@@ -158,7 +159,9 @@ class Links(Check):
             if rest:
                 severity = "warn" if kind == "本站断链" else "info"
                 more.append(finding(severity, f"另有 {len(rest)} 个{kind}未逐条列出，见 metrics。", rule=RULE_LINKS
-                                        if severity == "warn" else None, data={"urls": [r.url for r in rest[:200]]}))
+                                        if severity == "warn" else None,
+                                    fix="逐条修正或删除 metrics 中列出的断链" if severity == "warn" else None,
+                                    data={"urls": [r.url for r in rest[:200]]}))
         for result in shown:
             if result.internal:
                 findings.append(finding("warn", f"断链：“{result.text[:30] or result.url}”（{result.kind}），"

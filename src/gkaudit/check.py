@@ -40,6 +40,8 @@ class Check:
     # Where the check stands in reports: lower first. Checks others depend on (reachability: can the
     # homepage be read at all) come first, so a table reads left to right as cause, then consequence.
     order: ClassVar[int] = 50
+    # The RULES.md section that explains this check's rules (e.g. "§7"), added to every finding's rule.
+    rules_section: ClassVar[str] = ""
 
     async def run(self, ctx: SiteContext) -> CheckResult:
         raise NotImplementedError
@@ -61,17 +63,30 @@ class Check:
 
     def result(self, status: Status, summary: str, findings: Iterable[Finding] = (),
                metrics: dict[str, Any] | None = None) -> CheckResult:
+        """The result; each finding's rule gains `rules_section` unless it names a RULES.md section already."""
+        cited = [cite_section(f, self.rules_section) for f in findings]
         return CheckResult(check=self.id, title=self.title, status=status, summary=summary,
-                           basis=self.basis, findings=list(findings), metrics=metrics or {})
+                           basis=self.basis, findings=cited, metrics=metrics or {})
 
 
 def finding(severity: Severity | str, message: str, rule: str | None = None, fix: str | None = None,
             **evidence: Any) -> Finding:
     """Shorthand: finding("fail", "首页无法访问", rule=..., fix="…", url=..., http_status=...).
 
-    A warn or fail finding names its rule (with the RULES.md section) and a short Chinese fix hint.
+    A warn or fail finding names its rule (with the RULES.md section) and a short Chinese fix hint;
+    without `fix`, `Check.result` takes the part of the message after “整改：” as the hint.
     """
     return Finding(severity=Severity(severity), message=message, rule=rule, fix=fix, evidence=Evidence(**evidence))
+
+
+def cite_section(found: Finding, section: str) -> Finding:
+    """`found` with `section` in its rule (when it names none yet) and, for a warn or fail finding without
+    a fix, the “整改：” part of its message as the fix."""
+    if section and found.rule and "RULES.md" not in found.rule:
+        found.rule = f"{found.rule}（RULES.md {section}）"
+    if found.fix is None and found.severity is not Severity.INFO and "整改：" in found.message:
+        found.fix = found.message.split("整改：", 1)[1].strip() or None
+    return found
 
 
 def status_from_findings(findings: Iterable[Finding]) -> Status:
