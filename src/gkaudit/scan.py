@@ -247,9 +247,9 @@ def _finish(report: ScanReport, stream_path: Path | None, specs: list[OutputSpec
         stream_path.unlink(missing_ok=True)
     code = exit_code(report, fail_on)
     if report.scanner.pages_not_rendered and not quiet:
-        stderr.print(f"gkaudit: {report.scanner.pages_not_rendered} 个页面需浏览器渲染而未能渲染，结果为无法判定 / "
-                     f"pages left inconclusive without a browser: {report.scanner.render_reason}",
-                     highlight=False, soft_wrap=True, markup=False)
+        err.print(f"gkaudit: {report.scanner.pages_not_rendered} 个页面需浏览器渲染而未能渲染，结果为无法判定 / "
+                  f"pages left inconclusive without a browser: {report.scanner.render_reason}",
+                  highlight=False, soft_wrap=True, markup=False)
     if code == 3:
         err.print(f"gkaudit: 扫描无法进行 / scan could not run: {report.scanner.online_reason}",
                   style="bold red", highlight=False, soft_wrap=True, markup=False)
