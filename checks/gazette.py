@@ -87,9 +87,7 @@ class Gazette(Check):
         settings: GazetteSettings = ctx.settings  # type: ignore[assignment]
         home = await ctx.homepage()
         if not home.ok:
-            return self.result(Status.INCONCLUSIVE, f"首页无法读取，无法判定: {home.problem}",
-                               [finding("info", "首页无法读取", **home.evidence())],
-                               {"reason": home.failure.value if home.failure else "http_status"})
+            return self.homepage_unreadable(home)
         page = home.page()
         column = _candidate(page_anchor_links(page) + image_anchor_links(page)) or await self._via_disclosure(ctx, page)
         if column is None:

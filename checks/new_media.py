@@ -107,9 +107,7 @@ class NewMedia(Check):
         settings: NewMediaSettings = ctx.settings  # type: ignore[assignment]
         home = await ctx.homepage()
         if not home.ok:
-            return self.result(Status.INCONCLUSIVE, f"首页无法读取，无法判定: {home.problem}",
-                               [finding("info", "首页无法读取", **home.evidence())],
-                               {"reason": home.failure.value if home.failure else "http_status"})
+            return self.homepage_unreadable(home)
         page = home.page()
         accounts = listed_accounts(page)
         pages: list[dict[str, Any]] = []

@@ -86,9 +86,7 @@ class Interaction(Check):
         settings: InteractionSettings = ctx.settings  # type: ignore[assignment]
         home = await ctx.homepage()
         if not home.ok:
-            return self.result(Status.INCONCLUSIVE, f"首页无法读取，无法判定: {home.problem}",
-                               [finding("info", "首页无法读取", **home.evidence())],
-                               {"reason": home.failure.value if home.failure else "http_status"})
+            return self.homepage_unreadable(home)
         crawler = InteractionCrawler(ctx, settings)
         await crawler.gather(home)
         findings: list[Finding] = []

@@ -33,7 +33,7 @@ from gkaudit.check import Check, CheckSettings, finding, status_from_findings
 from gkaudit.checks.links.https import HttpsState, https_state, mixed_content
 from gkaudit.checks.links.probe import LinkResult, probe
 from gkaudit.context import SiteContext
-from gkaudit.model import CheckResult, Finding, Status
+from gkaudit.model import CheckResult, Finding
 from gkaudit.net.domains import is_internal, site_domain
 from gkaudit.net.failures import FailureKind
 from gkaudit.net.http import Response
@@ -75,9 +75,7 @@ class Links(Check):
         if bad_certificate:  # judge the page a visitor sees after clicking through the warning
             home = await ctx.fetch(ctx.url, verify=False)
         if not home.ok:
-            return self.result(Status.INCONCLUSIVE, f"首页无法读取，无法判定: {home.problem}",
-                               [finding("info", "首页无法读取", **home.evidence())],
-                               {"reason": home.failure.value if home.failure else "http_status"})
+            return self.homepage_unreadable(home)
         page = home.page()
         results, pages = await self._probe_all(ctx, page, settings)
         if bad_certificate:  # the certificate finding covers every link to this host

@@ -19,6 +19,7 @@ __all__ = ["ALL_KINDS", "Check", "CheckSettings", "finding", "status_from_findin
 
 if TYPE_CHECKING:
     from gkaudit.context import SiteContext
+    from gkaudit.net.response import Response
 
 ALL_KINDS = frozenset(SiteKind)
 
@@ -67,6 +68,12 @@ class Check:
         cited = [cite_section(f, self.rules_section) for f in findings]
         return CheckResult(check=self.id, title=self.title, status=status, summary=summary,
                            basis=self.basis, findings=cited, metrics=metrics or {})
+
+    def homepage_unreadable(self, home: Response) -> CheckResult:
+        """`inconclusive` for a homepage that gave no usable page, with its evidence and classified reason."""
+        return self.result(Status.INCONCLUSIVE, f"首页无法读取，无法判定: {home.problem}",
+                           [finding("info", "首页无法读取", **home.evidence())],
+                           {"reason": home.failure.value if home.failure else "http_status"})
 
 
 def finding(severity: Severity | str, message: str, rule: str | None = None, fix: str | None = None,
