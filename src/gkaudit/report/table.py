@@ -146,7 +146,7 @@ def build_problems(report: ScanReport, limit_per_result: int = 3) -> Group:
             for found in shown:
                 where = found.evidence.url or ""
                 lines.append(Text(f"    · {found.message}" + (f"  ({where})" if where else ""), style="dim"))
-                if found.fix:
+                if found.fix and found.fix not in found.message:  # the message may carry its 整改 already
                     lines.append(Text(f"      整改：{found.fix}", style="green"))
         if folded:
             lines.append(Text(f"    · 首页无法读取，{'、'.join(folded)} 同样无法判定", style="dim"))
