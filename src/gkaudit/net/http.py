@@ -19,7 +19,6 @@ from typing import Any, TypeVar
 from urllib.parse import urldefrag, urljoin, urlsplit
 
 import certifi
-import httpcore
 import httpx
 
 from gkaudit import __version__
@@ -35,6 +34,7 @@ from gkaudit.net.once import once
 from gkaudit.net.page import Page, url_host
 from gkaudit.net.parse import PageTooComplex, Parsed, parse_body
 from gkaudit.net.polite import Politeness
+from gkaudit.net.pool import PerOriginPool
 from gkaudit.net.response import Hop, Response
 from gkaudit.net.workers import PoolExhausted, WorkerPool
 
@@ -328,12 +328,13 @@ class Fetcher:
         if key not in self._clients:
             ssl_context = self._ssl_context(verify)
             transport = httpx.AsyncHTTPTransport(verify=ssl_context, trust_env=False)
-            # httpx has no public hook for the network backend; the pool it builds is replaced by one
-            # whose backend resolves through our resolver, pinned to `family`, behind the address guard.
-            transport._pool = httpcore.AsyncConnectionPool(
+            # httpx has no public hook for the network backend; the pool it builds is replaced by ours
+            # (one small pool per origin, see net/pool.py) whose backend resolves through our resolver,
+            # pinned to `family`, behind the address guard.
+            transport._pool = PerOriginPool(  # type: ignore[assignment]
                 ssl_context=ssl_context,
-                max_connections=self.options.concurrency * 2,
-                max_keepalive_connections=self.options.concurrency,
+                per_origin=self.options.per_host * 2,  # politeness keeps at most per_host in flight
+                max_origins=self.options.concurrency * 8,  # about the sites audited at once
                 keepalive_expiry=5.0,
                 network_backend=PinnedBackend(self.resolver, family, self.options.allow_private),
             )

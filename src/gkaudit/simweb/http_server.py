@@ -1,6 +1,7 @@
 """The HTTP side of the simulated web: one listener per site and family, serving its fixture folder.
 
-HTTP/1.1 with `Connection: close`, enough for httpx. Every request is logged (family, Host
+HTTP/1.1 with keep-alive (as real sites: the client's connection reuse is exercised; hanging,
+reset and streamed answers, and replies naming their own Connection header, close it). Every request is logged (family, Host
 header, TLS SNI, path, when its head arrived and when its answer was sent, on the monotonic clock)
 so tests and the benchmark can assert what gkaudit really sent, and when.
 """
@@ -8,10 +9,13 @@ so tests and the benchmark can assert what gkaudit really sent, and when.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import mimetypes
 import socket
 import ssl
+import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import date
 from email.utils import formatdate
@@ -27,6 +31,7 @@ ANTIBOT_412 = (b"<html><head><meta http-equiv=\"Content-Type\" content=\"text/ht
                b"</head><body></body></html>")
 ANTIBOT_521 = (b"<html><body><script>document.cookie=('_')+('_j')+('sl_clearance_s=1700000000.1|0|abc');"
                b"location.href=location.pathname+location.search</script></body></html>")
+KEEPALIVE_IDLE_S = 15.0  # longer than the client's keep-alive expiry (5 s), so the client closes first
 TEXT_TYPES = (".html", ".htm", ".js", ".json", ".txt", ".xml", ".css", ".jsp", ".shtml")
 
 
@@ -40,7 +45,8 @@ class RequestRecord:
     user_agent: str
     cookie: str = ""
     arrived: float = 0.0   # time.monotonic() when the request head was read
-    finished: float = 0.0  # when the answer was sent and the connection closed (0.0: not yet)
+    finished: float = 0.0  # when the answer was sent (0.0: not yet)
+    connection: int = 0    # serial of the TCP connection it came on (equal: the client reused it)
 
 
 @dataclass
@@ -59,6 +65,36 @@ REASONS = {200: "OK", 202: "Accepted", 301: "Moved Permanently", 302: "Found", 3
            503: "Service Unavailable", 521: "Web Server Is Down"}
 
 
+class _BodyCache:
+    """The last rendered file bodies, at most `max_bytes` of them (least recently used dropped first)."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self._items: OrderedDict[tuple[int, str, int], tuple[bytes, str]] = OrderedDict()
+        self._size = 0
+        self._lock = threading.Lock()  # several simulated webs (threads) may serve at once
+
+    def get(self, key: tuple[int, str, int]) -> tuple[bytes, str] | None:
+        with self._lock:
+            if (item := self._items.get(key)) is not None:
+                self._items.move_to_end(key)
+            return item
+
+    def put(self, key: tuple[int, str, int], item: tuple[bytes, str]) -> tuple[bytes, str]:
+        with self._lock:
+            if key not in self._items:
+                self._items[key] = item
+                self._size += len(item[0])
+                while self._size > self.max_bytes and len(self._items) > 1:
+                    self._size -= len(self._items.popitem(last=False)[1][0])
+            return item
+
+
+_BODIES = _BodyCache(64 * 1024 * 1024)
+_RESPONDERS = itertools.count()
+_CONNECTIONS = itertools.count(1)
+
+
 class SiteResponder:
     """Decides the answer to one request for one fixture site."""
 
@@ -67,6 +103,7 @@ class SiteResponder:
         self.sites = sites
         self.today = today
         self.hits: dict[str, int] = {}
+        self._token = next(_RESPONDERS)
 
     def respond(self, family: str, method: str, target: str) -> Reply:
         manifest = self.site.manifest
@@ -132,6 +169,13 @@ class SiteResponder:
         return None
 
     def _load(self, file) -> tuple[bytes, str]:  # type: ignore[no-untyped-def]
+        """The file's answer body and type, rendered once per file version (the benchmark's server is cheap)."""
+        key = (self._token, str(file), file.stat().st_mtime_ns)  # its own: ports and today differ per web
+        if (known := _BODIES.get(key)) is None:
+            known = _BODIES.put(key, self._read(file))
+        return known
+
+    def _read(self, file) -> tuple[bytes, str]:  # type: ignore[no-untyped-def]
         content_type = mimetypes.guess_type(file.name)[0] or "text/html"
         if file.suffix not in TEXT_TYPES or self.site.manifest.raw:
             return file.read_bytes(), content_type
@@ -160,6 +204,7 @@ class HttpListener:
         self.log = log
         self._server: asyncio.Server | None = None
         self._sni: dict[int, str] = {}
+        self._writers: set[asyncio.StreamWriter] = set()
         if ssl_context is not None:
             ssl_context.sni_callback = self._remember_sni
 
@@ -176,48 +221,77 @@ class HttpListener:
     async def stop(self) -> None:
         if self._server is not None:
             self._server.close()
-            for writer in list(getattr(self, "_writers", [])):
+            for writer in list(self._writers):
                 writer.close()
 
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        """One connection: requests answered in turn while both sides keep it alive (HTTP/1.1 keep-alive)."""
+        self._writers.add(writer)
+        connection = next(_CONNECTIONS)
         try:
-            first = await asyncio.wait_for(reader.read(1), timeout=10)
+            first_timeout = 10.0
+            while await self._serve_one(reader, writer, first_timeout, connection):
+                first_timeout = KEEPALIVE_IDLE_S
+        finally:
+            self._writers.discard(writer)
+            writer.close()
+
+    async def _serve_one(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, timeout: float,
+                         connection: int) -> bool:
+        """Read one request and answer it; whether the connection may carry another."""
+        try:
+            first = await asyncio.wait_for(reader.read(1), timeout=timeout)
+            if not first:
+                return False
             if first == b"\x16" and self.ssl_context is None:  # a TLS ClientHello on a plain-HTTP port
-                writer.close()  # as a server without TLS there: no handshake (checked by links' HTTPS probe)
-                return
+                return False  # as a server without TLS there: no handshake (checked by links' HTTPS probe)
             head = first + await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), timeout=10)
         except (asyncio.IncompleteReadError, asyncio.LimitOverrunError, TimeoutError, ConnectionError,
                 ssl.SSLError):
-            writer.close()
-            return
+            return False
         lines = head.decode("latin-1").split("\r\n")
         try:
-            method, target, _ = lines[0].split(" ", 2)
+            method, target, version = lines[0].split(" ", 2)
         except ValueError:
-            writer.close()
-            return
+            return False
         headers = {k.strip().lower(): v.strip() for k, _, v in (line.partition(":") for line in lines[1:] if line)}
+        if not await self._skip_body(reader, headers):
+            return False
         ssl_object = writer.get_extra_info("ssl_object")
         record = RequestRecord(self.family, headers.get("host", ""), target, method,
                                self._sni.get(id(ssl_object)) if ssl_object else None,
-                               headers.get("user-agent", ""), headers.get("cookie", ""), arrived=time.monotonic())
+                               headers.get("user-agent", ""), headers.get("cookie", ""), arrived=time.monotonic(),
+                               connection=connection)
         self.log.append(record)
         if self.responder.site.manifest.latency_ms:
             await asyncio.sleep(self.responder.site.manifest.latency_ms / 1000)
         reply = self.responder.respond(self.family, method, target)
+        keep = (version.strip() == "HTTP/1.1" and headers.get("connection", "").lower() != "close"
+                and not (reply.hang or reply.reset or reply.stream_bytes) and not _names_connection(reply))
         try:
             if reply.hang:  # never answer; end when the client gives up (no task left to cancel at stop)
                 while await reader.read(65536):
                     pass
             else:
-                await self._send(writer, reply)
+                await self._send(writer, reply, keep)
         except (ConnectionError, ssl.SSLError):
-            pass
+            keep = False
         finally:
-            writer.close()
             record.finished = time.monotonic()
+        return keep
 
-    async def _send(self, writer: asyncio.StreamWriter, reply: Reply) -> None:
+    @staticmethod
+    async def _skip_body(reader: asyncio.StreamReader, headers: dict[str, str]) -> bool:
+        """Read past a request body of Content-Length bytes (none is used); False if it cannot be read."""
+        try:
+            length = int(headers.get("content-length", "0") or 0)
+            if length > 0:
+                await asyncio.wait_for(reader.readexactly(length), timeout=10)
+            return length >= 0 and "chunked" not in headers.get("transfer-encoding", "").lower()
+        except (ValueError, asyncio.IncompleteReadError, TimeoutError, ConnectionError, ssl.SSLError):
+            return False
+
+    async def _send(self, writer: asyncio.StreamWriter, reply: Reply, keep: bool = False) -> None:
         if reply.reset:
             transport = writer.transport
             transport.abort()
@@ -225,7 +299,7 @@ class HttpListener:
         length = reply.stream_bytes or len(reply.body)
         head = [f"HTTP/1.1 {reply.status} {REASONS.get(reply.status, 'Status')}",
                 f"Date: {formatdate(usegmt=True)}", "Server: simweb", f"Content-Length: {length}",
-                "Connection: close"]
+                "Connection: keep-alive" if keep else "Connection: close"]
         pairs = reply.headers.items() if isinstance(reply.headers, dict) else reply.headers
         head += [f"{k}: {v}" for k, v in pairs]
         writer.write(("\r\n".join(head) + "\r\n\r\n").encode("utf-8"))  # hostile headers: raw UTF-8 bytes
@@ -240,3 +314,9 @@ class HttpListener:
         else:
             writer.write(reply.body)
         await writer.drain()
+
+
+def _names_connection(reply: Reply) -> bool:
+    """A reply that sets its own Connection (or framing) header: sent as is, then the connection closes."""
+    pairs = reply.headers.items() if isinstance(reply.headers, dict) else reply.headers
+    return any(k.lower() in ("connection", "content-length", "transfer-encoding") for k, _ in pairs)
