@@ -16,7 +16,7 @@ from selectolax.lexbor import LexborNode
 
 from gkaudit.columns.dates import find_dates
 from gkaudit.columns.items import list_items
-from gkaudit.net.page import Page, absolute_url, clean_text
+from gkaudit.net.page import Page, clean_text
 
 INVALID = re.compile(r"不予受理|无效留言|重复留言|已撤回|不予处理|不属于受理范围")
 OPEN = re.compile(r"未回复|待回复|未答复|待答复|未办结|办理中|处理中|待处理|未处理|受理中|待受理|待办理|未办理|正在办理"
@@ -59,7 +59,7 @@ def _row_texts(page: Page) -> dict[str, tuple[str, bool]]:
         if not anchors or len(anchors) > 2:
             continue
         for anchor in anchors:
-            url = absolute_url(page.base_url, anchor.attributes.get("href") or "")
+            url = page.resolve(anchor.attributes.get("href") or "")
             if url and url not in rows:
                 rows[url] = (clean_text(node.text(separator=" ")), _reply_first(node))
     return rows

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from gkaudit.net.failures import FailureKind
 from gkaudit.net.http import Response
-from gkaudit.net.page import Page, absolute_url
+from gkaudit.net.page import Page
 
 VerifyFetch = Callable[[str, bool], Awaitable[Response]]
 # Resources a browser loads by itself: active ones (script, style, frame) are blocked on https pages.
@@ -30,7 +30,7 @@ def mixed_content(page: Page) -> list[dict[str, str]]:
     found: dict[str, dict[str, str]] = {}
     for selector, attr, kind in _RESOURCES:
         for node in page.tree.css(selector):
-            url = absolute_url(page.base_url, node.attributes.get(attr) or "")
+            url = page.resolve(node.attributes.get(attr) or "")
             if url and url.startswith("http://") and url not in found:
                 found[url] = {"url": url, "tag": node.tag or "", "kind": kind}
     return list(found.values())

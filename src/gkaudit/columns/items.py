@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from gkaudit.columns.dates import find_dates, url_date
-from gkaudit.net.page import Page, absolute_url, clean_text
+from gkaudit.net.page import Page, clean_text
 
 
 @dataclass(frozen=True)
@@ -39,7 +39,7 @@ def list_items(page: Page, min_title_chars: int = 4, now: date | None = None) ->
             continue
         anchor = max(anchors, key=lambda a: len(clean_text(a.text())))
         title = clean_text(anchor.attributes.get("title") or "") or clean_text(anchor.text())
-        url = absolute_url(page.base_url, anchor.attributes.get("href") or "")
+        url = page.resolve(anchor.attributes.get("href") or "")
         if url is None or len(title) < min_title_chars or _is_navigation(title):
             continue
         rest = clean_text(node.text(separator=" ")).replace(clean_text(anchor.text()), " ")

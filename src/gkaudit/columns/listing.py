@@ -24,7 +24,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from gkaudit.columns.items import ListItem, list_items
 from gkaudit.net.http import Response
-from gkaudit.net.page import Page, absolute_url, clean_text, decode_html
+from gkaudit.net.page import Page, clean_text, decode_html
 
 
 @dataclass(frozen=True)
@@ -75,28 +75,28 @@ def find_list_loader(page: Page) -> ListLoader | None:
     raw = html.unescape(page.text)
     if "dataproxy.jsp" in raw:
         if match := _DATAPROXY_URL.search(raw):
-            url = absolute_url(page.base_url, match.group(1))
+            url = page.resolve(match.group(1))
             if url:
                 return ListLoader("hanweb_jpage", url, match.group(1))
         ids = {name: _param(raw, name) for name in ("webid", "columnid", "unitid")}
         if all(ids.values()):
             query = (f"page=1&appid=1&webid={ids['webid']}&path=/&columnid={ids['columnid']}"
                      f"&unitid={ids['unitid']}&permissiontype=0")
-            return ListLoader("hanweb_jpage", absolute_url(page.base_url, f"/module/web/jpage/dataproxy.jsp?{query}"),
+            return ListLoader("hanweb_jpage", page.resolve(f"/module/web/jpage/dataproxy.jsp?{query}"),
                               "jpage: " + ", ".join(f"{k}={v}" for k, v in ids.items()))
         return ListLoader("hanweb_jpage", None, "dataproxy.jsp 出现在页面中，但缺少 webid/columnid/unitid 参数")
     if "/module/xxgk/" in raw:
         match = _XXGK_URL.search(raw)
         if match and "?" in match.group(1):
-            return ListLoader("hanweb_xxgk", absolute_url(page.base_url, match.group(1)), match.group(1))
+            return ListLoader("hanweb_xxgk", page.resolve(match.group(1)), match.group(1))
         params = {name: _param(scripts, name) for name in ("divid", "infotypeId", "jdid", "area")}
         if match and params["infotypeId"] and params["jdid"]:
             query = "&".join(f"{k}={v}" for k, v in params.items() if v)
-            return ListLoader("hanweb_xxgk", absolute_url(page.base_url, f"{match.group(1)}?{query}"),
+            return ListLoader("hanweb_xxgk", page.resolve(f"{match.group(1)}?{query}"),
                               f"{match.group(1)}: {query}")
         return ListLoader("hanweb_xxgk", None, match.group(1) if match else "/module/xxgk/")
     for node in page.tree.css("iframe[src]"):
-        url = absolute_url(page.base_url, node.attributes.get("src") or "")
+        url = page.resolve(node.attributes.get("src") or "")
         if url and urlsplit(url).hostname == urlsplit(page.url).hostname:
             return ListLoader("iframe", url, f"<iframe src={node.attributes.get('src')}>")
     if trs := _trs_id_loader(page, scripts):
@@ -130,7 +130,7 @@ def _trs_id_loader(page: Page, scripts: str) -> ListLoader | None:
         name = assigned.group(1) if assigned else variable
         values = query.get(name)
         if values and (prefix or suffix):
-            url = absolute_url(page.base_url, f"{prefix}{values[0]}{suffix}")
+            url = page.resolve(f"{prefix}{values[0]}{suffix}")
             if url:
                 return ListLoader("trs_id", url, match.group(0))
     return ListLoader("trs_id", None, "页面读取网址参数，但未找到由参数拼出的列表地址") \

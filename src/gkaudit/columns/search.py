@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from gkaudit.net.page import Page, absolute_url
+from gkaudit.net.page import Page
 
 #: engine -> (URL pattern of its search endpoint, the usual name of its keyword field)
 ENGINES: dict[str, tuple[re.Pattern[str], str]] = {
@@ -52,7 +52,7 @@ def engine_of(url: str) -> str | None:
 def find_search_form(page: Page) -> SearchForm | None:
     """The first recognisable site search on `page`: a <form>, else a search URL written in a script."""
     for form in page.tree.css("form"):
-        action = absolute_url(page.base_url, form.attributes.get("action") or "")
+        action = page.resolve(form.attributes.get("action") or "")
         if action is None or (engine := engine_of(action)) is None:
             continue
         params = list(parse_qsl(urlsplit(action).query, keep_blank_values=True))
@@ -70,7 +70,7 @@ def find_search_form(page: Page) -> SearchForm | None:
         return SearchForm(engine, action, tuple(params), query_field)
     for script in page.inline_scripts:
         if match := _SCRIPT_URL.search(script):
-            url = absolute_url(page.base_url, match.group(1))
+            url = page.resolve(match.group(1))
             if url is None or (engine := engine_of(url)) is None:
                 continue
             params = tuple(parse_qsl(urlsplit(url).query, keep_blank_values=True))

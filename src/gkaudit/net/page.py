@@ -5,8 +5,9 @@ from __future__ import annotations
 import codecs
 import ipaddress
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cached_property
+from typing import Any, Generic, TypeVar
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
@@ -151,6 +152,29 @@ def absolute_url(base: str, href: str) -> str | None:
     return urlunsplit((parts.scheme, parts.netloc.lower(), parts.path or "/", parts.query, ""))
 
 
+T = TypeVar("T")
+
+
+class lazy(Generic[T]):
+    """functools.cached_property without its lock: on Python 3.11 that lock is one per property for
+    every instance, so a parse thread computing one page's tree would stall the event loop reading
+    any other page's. Two threads may compute the same value at once; the first one stored is kept."""
+
+    def __init__(self, func: Callable[[Any], T]) -> None:
+        self.func = func
+        self.__doc__ = func.__doc__
+        self.name = func.__name__
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, instance: object, owner: type | None = None) -> T:
+        if instance is None:
+            return self  # type: ignore[return-value]
+        value = self.func(instance)
+        return instance.__dict__.setdefault(self.name, value)  # type: ignore[no-any-return]
+
+
 class Page:
     """A decoded HTML page. Parsing is lazy; all URLs it hands out are absolute."""
 
@@ -166,18 +190,18 @@ class Page:
         text, charset = decode_html(body, content_type)
         return cls(url, text, charset, status)
 
-    @cached_property
+    @lazy
     def tree(self) -> LexborHTMLParser:
         return LexborHTMLParser(self.text)
 
-    @cached_property
+    @lazy
     def declared_base(self) -> str | None:
         """The page's `<base href>`, absolute, or None when it has none (or an unusable one)."""
         base = self.tree.css_first("base[href]")
         href = base.attributes.get("href") if base is not None else None
         return absolute_url(self.url, href) if href else None
 
-    @cached_property
+    @lazy
     def foreign_base(self) -> str | None:
         """A `<base href>` on another registrable domain than the page itself (hijacked or copied
         template), or None. It does not move the site: links are resolved against the page URL."""
@@ -186,12 +210,12 @@ class Page:
             return None
         return base
 
-    @cached_property
+    @lazy
     def base_url(self) -> str:
         """What relative links resolve against: `<base href>` on the site's own domain, else the page URL."""
         return self.declared_base if self.declared_base and not self.foreign_base else self.url
 
-    @cached_property
+    @lazy
     def title(self) -> str:
         node = self.tree.css_first("title")
         return clean_text(node.text()) if node is not None else ""
@@ -206,12 +230,12 @@ class Page:
                 return (attrs.get("content") or "").strip()
         return None
 
-    @cached_property
+    @lazy
     def links(self) -> list[Link]:
         """Every distinct http(s) link in document order, with its text."""
         seen: dict[str, Link] = {}
         for node in self.tree.css("a[href], area[href]"):
-            url = absolute_url(self.base_url, node.attributes.get("href") or "")
+            url = self.resolve(node.attributes.get("href") or "")
             if url is None or url in seen:
                 continue
             seen[url] = Link(url, clean_text(node.text()), clean_text(node.attributes.get("title") or ""))
@@ -219,15 +243,26 @@ class Page:
 
     def anchors(self) -> list[tuple[LexborNode, Link]]:
         """Every <a> with its resolved link, duplicates kept (menus repeat links with other texts)."""
+        return list(self._anchors)
+
+    @lazy
+    def _anchors(self) -> list[tuple[LexborNode, Link]]:
         found = []
         for node in self.tree.css("a[href]"):
-            url = absolute_url(self.base_url, node.attributes.get("href") or "")
+            url = self.resolve(node.attributes.get("href") or "")
             if url is not None:
                 link = Link(url, clean_text(node.text()), clean_text(node.attributes.get("title") or ""))
                 found.append((node, link))
         return found
 
-    @cached_property
+    def resolve(self, href: str) -> str | None:
+        """`absolute_url(self.base_url, href)`, remembered per href (menus repeat the same links)."""
+        resolved = self.__dict__.setdefault("_resolved", {})
+        if href not in resolved:
+            resolved[href] = absolute_url(self.base_url, href)
+        return resolved[href]  # type: ignore[no-any-return]
+
+    @lazy
     def visible_text(self) -> str:
         """Text a reader sees: body text without scripts and styles."""
         tree = LexborHTMLParser(self.text)
@@ -235,7 +270,7 @@ class Page:
         body = tree.body or tree.root
         return clean_text(body.text(separator=" ")) if body is not None else ""
 
-    @cached_property
+    @lazy
     def scripts(self) -> list[str]:
         """Absolute URLs of external scripts."""
         urls = []
@@ -245,7 +280,7 @@ class Page:
                 urls.append(url)
         return urls
 
-    @cached_property
+    @lazy
     def inline_scripts(self) -> list[str]:
         return [node.text() for node in self.tree.css("script") if not node.attributes.get("src")]
 
