@@ -23,7 +23,7 @@ DATA_TABLES: frozenset[str] = frozenset()
 FLOORS: list[tuple[str, tuple[str, ...]]] = [
     ("base", ("gkaudit", "gkaudit.errors", "gkaudit.model", "gkaudit.settings", "gkaudit.targets",
               "gkaudit.targets_import", "gkaudit.files", "gkaudit.shard", "gkaudit.stream", "gkaudit.resume",
-              "gkaudit.interrupt")),
+              "gkaudit.interrupt", "gkaudit.memory")),
     ("net", ("gkaudit.net",)),
     ("report", ("gkaudit.report",)),
     ("columns", ("gkaudit.columns", "gkaudit.context", "gkaudit.check")),

@@ -197,6 +197,7 @@ def test_shards_merge_to_the_full_scan(web: SimWeb, tmp_path: Path) -> None:
     assert statuses(merged) == statuses(full)
     assert merged["totals"] == full["totals"] and merged["interrupted"] is False and merged["shard"] is None
     assert merged["scanner"]["checks"] == ["reachability"] and merged["scanner"]["online"] is True
+    assert merged["scanner"]["sites_at_once"] == sum(s["scanner"]["sites_at_once"] for s in slices) >= 3
 
 
 def test_workers_give_the_same_report_as_one_process(web: SimWeb, tmp_path: Path) -> None:
@@ -205,6 +206,8 @@ def test_workers_give_the_same_report_as_one_process(web: SimWeb, tmp_path: Path
     assert list(statuses(two)) == [t.id for t in web.targets()]  # targets order, whichever worker ran it
     assert statuses(two) == statuses(one) and two["totals"] == one["totals"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["one.json", "targets.yaml", "two.json"]
+    # facts counted to the end of each worker's scan reach the joined report (one site or more per worker)
+    assert one["scanner"]["sites_at_once"] >= 1 and two["scanner"]["sites_at_once"] >= 2
 
 
 def test_merge_refuses_a_site_twice_in_one_line(web: SimWeb, tmp_path: Path) -> None:

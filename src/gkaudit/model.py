@@ -151,6 +151,7 @@ class ScannerFacts(BaseModel):
     browsers_started: int = 0  # headless Chromium instances started (at most one per scan)
     pages_rendered: int = 0
     pages_not_rendered: int = 0  # pages that needed the browser when none was available
+    sites_at_once: int = 0  # the most sites audited at the same time (slices merged: their sum)
 
 
 class ScanReport(BaseModel):

@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 from gkaudit import __version__
 from gkaudit.check import Check
 from gkaudit.context import ScanEnv, SiteContext
+from gkaudit.memory import release_free_memory
 from gkaudit.model import CheckResult, ScannerFacts, ScanReport, SiteReport, Status, ToolInfo, WaiverInfo
 from gkaudit.net.admission import SiteAdmission
 from gkaudit.net.backend import is_ipv4_mapped
@@ -100,14 +101,16 @@ async def run_sites(targets: Sequence[Target], checks: Sequence[Check], options:
 
         async def work() -> None:
             for target in pending:  # one shared iterator: at most site_concurrency sites at once
-                async with admission.site():  # and more only while the request slots are not saturated
+                async with admission.site():  # and more only while requests and the CPU keep up
                     report = await _run_site(target, checks, env, options, on_result)
                 sink.site(report)
                 done.add(target.id)
+                release_free_memory()  # the site's pages are gone: keep resident memory flat
 
-        async with asyncio.TaskGroup() as group:
+        async with admission, asyncio.TaskGroup() as group:
             for _ in range(max(1, min(options.site_concurrency, len(targets)))):
                 group.create_task(work())
+        scanner.sites_at_once = admission.peak
 
     # the browser (started on the first page that needs it) is closed before the fetcher it is served by,
     # also when a stop request cancels the scan

@@ -2,7 +2,8 @@
 
     {"gkaudit_stream": 1, "report": {ScanReport without sites}}      the header (scanner facts, checks)
     {SiteReport}                                                      one line per finished site
-    {"gkaudit_end": {"finished_at", "interrupted", "unfinished"}}     only when the scan ended cleanly
+    {"gkaudit_end": {"finished_at", "interrupted", "unfinished",       only when the scan ended cleanly
+                     "counts"}}                                       (scanner facts counted to the end)
 
 The final report is assembled from this file, never from memory: `StreamIndex` keeps one byte
 offset per site and the status totals, and `sites()` reads the sites back one at a time, in the
@@ -27,6 +28,12 @@ from gkaudit.model import ScannerFacts, ScanReport, SiteReport, Status, ToolInfo
 STREAM_MARK = "gkaudit_stream"
 END_MARK = "gkaudit_end"
 STATUS_VALUES = frozenset(s.value for s in Status)
+# scanner facts counted while the scan runs, so absent from the header written at its start
+SCANNER_COUNTS = ("browsers_started", "pages_rendered", "pages_not_rendered", "sites_at_once")
+
+
+def scanner_counts(scanner: ScannerFacts) -> dict[str, int]:
+    return {name: getattr(scanner, name) for name in SCANNER_COUNTS}
 
 
 class StreamError(ConfigError):
@@ -50,9 +57,10 @@ class SiteStream:
         """Copy a site line from another stream unchanged (resume)."""
         self._line(raw_line.rstrip("\n"))
 
-    def end(self, finished_at: datetime, interrupted: bool, unfinished: list[str]) -> None:
+    def end(self, finished_at: datetime, interrupted: bool, unfinished: list[str],
+            counts: dict[str, int] | None = None) -> None:
         self._line(json.dumps({END_MARK: {"finished_at": finished_at.isoformat(), "interrupted": interrupted,
-                                          "unfinished": unfinished}}))
+                                          "unfinished": unfinished, "counts": counts or {}}}))
 
     def close(self) -> None:
         self._file.close()
@@ -189,7 +197,9 @@ class StreamSink:
         assert self.stream is not None, "begin() first"
         self.stream.copy(raw_line)
 
-    def end(self, finished_at: datetime, interrupted: bool, unfinished: list[str]) -> None:
+    def end(self, finished_at: datetime, interrupted: bool, unfinished: list[str],
+            counts: dict[str, int] | None = None) -> None:
+        """The end line; `counts`: the scanner facts only known at the end (SCANNER_COUNTS)."""
         assert self.stream is not None, "begin() first"
-        self.stream.end(finished_at, interrupted, unfinished)
+        self.stream.end(finished_at, interrupted, unfinished, counts)
         self.stream.close()

@@ -31,7 +31,7 @@ from gkaudit.registry import load_registry
 from gkaudit.report.merge import merge_scanner
 from gkaudit.runner import ScanOptions, ScanRun, run_sites
 from gkaudit.shard import select_shard
-from gkaudit.stream import StreamError, StreamIndex, StreamSink, index_stream
+from gkaudit.stream import SCANNER_COUNTS, StreamError, StreamIndex, StreamSink, index_stream, scanner_counts
 from gkaudit.targets import Target
 
 
@@ -119,7 +119,7 @@ def _combine(targets: list[Target], paths: list[Path], processes: list[multiproc
     for path in paths:
         with contextlib.suppress(StreamError):  # a worker that died before its first line
             indexes.append(index_stream(path))
-    scanners = [index.header.scanner for index in indexes]
+    scanners = [index.header.scanner.model_copy(update=_counts(index)) for index in indexes]
     names = [f"worker {number}" for number in range(1, len(indexes) + 1)]
     scanner = merge_scanner(scanners, names) if scanners else ScannerFacts(
         resolver=str(options.nameserver or "system"), now=options.now,
@@ -137,6 +137,12 @@ def _combine(targets: list[Target], paths: list[Path], processes: list[multiproc
                    interrupted=not ended_cleanly or bool(unfinished), unfinished=unfinished)
 
 
+def _counts(index: StreamIndex) -> dict[str, int]:
+    """The counted scanner facts of a worker's end line (none when it did not end cleanly)."""
+    counts = (index.end or {}).get("counts") or {}
+    return {name: int(counts[name]) for name in SCANNER_COUNTS if isinstance(counts.get(name), int)}
+
+
 def _worker(targets: list[Target], options: ScanOptions, check_ids: list[str], checks_dir: Path | None,
             path: Path) -> None:
     """One worker process: its slice, streamed to `path`; SIGINT/SIGTERM stop it cleanly."""
@@ -146,7 +152,7 @@ def _worker(targets: list[Target], options: ScanOptions, check_ids: list[str], c
         run, _ = run_stoppable(lambda stop: run_sites(targets, checks, options, sink, stop=stop))
         for number in STOP_SIGNALS:  # finishing the file now beats dying on a second signal
             signal.signal(number, signal.SIG_IGN)
-        sink.end(run.finished_at, run.interrupted, run.unfinished)
+        sink.end(run.finished_at, run.interrupted, run.unfinished, scanner_counts(run.scanner))
     except Exception as exc:  # one line, as everywhere; the parent lists this slice as unfinished
         print(f"gkaudit worker: 内部错误 / internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
         sys.exit(3)

@@ -28,6 +28,7 @@ from gkaudit.model import (
     empty_totals,
 )
 from gkaudit.report.json import write_json
+from gkaudit.stream import SCANNER_COUNTS
 
 
 def merge_scanner(facts: Sequence[ScannerFacts], names: Sequence[str]) -> ScannerFacts:
@@ -45,6 +46,8 @@ def merge_scanner(facts: Sequence[ScannerFacts], names: Sequence[str]) -> Scanne
     merged = ScannerFacts(resolver="; ".join(dict.fromkeys(f.resolver for f in facts)), now=days[0],
                           allow_private=any(f.allow_private for f in facts), checks=checks)
     merged.ipv6_route = _all_true([f.ipv6_route for f in facts])
+    for counted in SCANNER_COUNTS:  # slices run apart: their counts add up
+        setattr(merged, counted, sum(getattr(f, counted) for f in facts))
     merged.online, merged.online_reason = _fact([(f.online, f.online_reason) for f in facts], names)
     merged.ipv6_usable, merged.ipv6_reason = _fact([(f.ipv6_usable, f.ipv6_reason) for f in facts], names)
     return merged
