@@ -19,7 +19,9 @@ It prints wall, bound, ratio (wall / bound), peak RSS, CPU seconds and requests 
 details). Peak RSS is that of the scan's whole process tree (its --workers included), sampled
 from /proc every 0.2 s; details: the three bounds, peak_rss_while_crawling_mib (the same until the
 last request was served, i.e. before the report is assembled), largest_process_rss_mib,
-duplicate_requests, totals). The table run
+duplicate_requests, simweb_cpu_s (the CPU the simulated web spent serving: it shares the
+machine's cores with the scan), cpu_floor_s ((cpu_s + simweb_cpu_s) / cores: no run that spends
+that CPU can end sooner, whatever the network bound), sites_at_once, totals). The table run
 also appends its result to bench/results/. Timings are never asserted.
 """
 
@@ -28,6 +30,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import platform
 import re
 import resource
@@ -192,7 +195,9 @@ def main() -> int:
             command += [arg for check in args.check for arg in ("--check", check)]
             command += ["--workers", str(args.workers)] if args.workers else []
             started = time.perf_counter()
+            served_before = resource.getrusage(resource.RUSAGE_SELF)
             completed, rss = run_sampled(command)
+            served = resource.getrusage(resource.RUSAGE_SELF)
             wall = time.perf_counter() - started
             records = list(web.requests)
         if completed.returncode not in (0, 1):
@@ -200,6 +205,9 @@ def main() -> int:
             return completed.returncode
         report = json.loads((Path(tmp) / "report.json").read_text(encoding="utf-8"))
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = usage.ru_utime + usage.ru_stime
+    simweb_cpu = (served.ru_utime + served.ru_stime) - (served_before.ru_utime + served_before.ru_stime)
+    cores = len(os.sched_getaffinity(0))
     bound = lower_bound(records, args.latency_ms / 1000, args.concurrency, FetchOptions(), templates)
     distinct = Counter((r.family, r.host, r.path, r.method) for r in records)
     span = max(r.finished for r in records) - min(r.arrived for r in records) if records else 0.0
@@ -209,12 +217,15 @@ def main() -> int:
         "wall_s": round(wall, 2), "bound_s": bound["bound_s"],
         "ratio": round(wall / bound["bound_s"], 3) if bound["bound_s"] else None,
         "peak_rss_mib": round(max(max((mib for _, mib in rss), default=0.0), usage.ru_maxrss / 1024), 1),
-        "largest_process_rss_mib": round(usage.ru_maxrss / 1024, 1), "cpu_s": round(usage.ru_utime + usage.ru_stime, 2),
+        "largest_process_rss_mib": round(usage.ru_maxrss / 1024, 1), "cpu_s": round(cpu, 2),
         "requests": len(records), "sites": args.sites,
         "latency_ms": args.latency_ms, "concurrency": args.concurrency, "workers": args.workers, "bounds": bound,
         "peak_rss_while_crawling_mib": round(max(during, default=0.0), 1), "traffic_span_s": round(span, 2), "duplicate_requests": sum(n - 1 for n in distinct.values()),
         "duplicate_site_requests": sum(n - 1 for key, n in distinct.items()  # the control host: once per worker
                                        if key[1].split(":")[0].lower() in templates),
+        "simweb_cpu_s": round(simweb_cpu, 2), "cores": cores,
+        "cpu_floor_s": round((cpu + simweb_cpu) / cores, 2),
+        "sites_at_once": report["scanner"].get("sites_at_once"),
         "checks": report["scanner"]["checks"], "totals": report["totals"], "date": date.today().isoformat(),
         "machine": f"{platform.machine()}, {platform.python_implementation()} {platform.python_version()}",
     }
