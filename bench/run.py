@@ -175,6 +175,9 @@ def main() -> int:
     parser.add_argument("--concurrency", type=int, default=16, help="gkaudit --concurrency (its default)")
     parser.add_argument("--check", action="append", default=[], help="only this check (repeatable)")
     parser.add_argument("--workers", type=int, default=None, help="gkaudit --workers (default: its own)")
+    parser.add_argument("--render", choices=["never", "auto", "always"], default="never",
+                        help="gkaudit --render (default never: the crawler alone; auto adds Chromium, whose "
+                             "processes count in the peak RSS of the tree)")
     parser.add_argument("--json", action="store_true", help="print one JSON object, write nothing")
     args = parser.parse_args()
     if args.sites < 1 or args.latency_ms < 0 or args.concurrency < 1:
@@ -191,7 +194,8 @@ def main() -> int:
             command = [sys.executable, "-m", "gkaudit.cli", "scan", "--targets", str(targets), "--quiet",
                        "--format", "json", "--output", str(Path(tmp) / "report.json"),
                        "--nameserver", web.nameserver, "--allow-private", "--control-host", CONTROL_HOST,
-                       "--ipv6-control", web.url(CONTROL_HOST), "--concurrency", str(args.concurrency)]
+                       "--ipv6-control", web.url(CONTROL_HOST), "--concurrency", str(args.concurrency),
+                       "--render", args.render]
             command += [arg for check in args.check for arg in ("--check", check)]
             command += ["--workers", str(args.workers)] if args.workers else []
             started = time.perf_counter()
@@ -219,7 +223,8 @@ def main() -> int:
         "peak_rss_mib": round(max(max((mib for _, mib in rss), default=0.0), usage.ru_maxrss / 1024), 1),
         "largest_process_rss_mib": round(usage.ru_maxrss / 1024, 1), "cpu_s": round(cpu, 2),
         "requests": len(records), "sites": args.sites,
-        "latency_ms": args.latency_ms, "concurrency": args.concurrency, "workers": args.workers, "bounds": bound,
+        "latency_ms": args.latency_ms, "concurrency": args.concurrency, "workers": args.workers,
+        "render": args.render, "bounds": bound,
         "peak_rss_while_crawling_mib": round(max(during, default=0.0), 1), "traffic_span_s": round(span, 2), "duplicate_requests": sum(n - 1 for n in distinct.values()),
         "duplicate_site_requests": sum(n - 1 for key, n in distinct.items()  # the control host: once per worker
                                        if key[1].split(":")[0].lower() in templates),

@@ -23,6 +23,8 @@ def test_bench_json_reports_wall_bound_ratio_memory_cpu_and_requests() -> None:
     # One request per (URL, family) on the sites' hosts; the one known exception: columns/read.py hands
     # a page to the Renderer, whose own fetch of the document does not see the site's cache yet.
     assert result["duplicate_site_requests"] <= 1
+    assert result["render"] == "never" and result["simweb_cpu_s"] > 0 and 1 <= result["sites_at_once"] <= 5
+    assert abs(result["cpu_floor_s"] - (result["cpu_s"] + result["simweb_cpu_s"]) / result["cores"]) < 0.01
     bounds = result["bounds"]
     assert result["bound_s"] == max(bounds["global_s"], bounds["per_host_s"], bounds["per_site_chain_s"])
 
