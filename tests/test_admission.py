@@ -32,17 +32,22 @@ def test_loop_lag_sees_a_blocked_loop_and_forgets_it() -> None:
     assert later < blocked / 10
 
 
+async def _start_sites(admission: SiteAdmission, count: int) -> tuple[asyncio.Event, list[asyncio.Task[None]]]:
+    """`count` sites that hold their admission until the event is set."""
+    release = asyncio.Event()
+
+    async def site() -> None:
+        async with admission.site():
+            await release.wait()
+    return release, [asyncio.create_task(site()) for _ in range(count)]
+
+
 def test_no_site_beyond_the_floor_while_the_loop_runs_late() -> None:
     async def run() -> tuple[int, int]:
         admission = SiteAdmission(_Fetcher(), floor=2, cap=10, lag_limit=0.03)  # type: ignore[arg-type]
         async with admission:
             admission.lag.recent = 1.0  # CPU-bound, and no request waiting for a slot
-            release = asyncio.Event()
-
-            async def site() -> None:
-                async with admission.site():
-                    await release.wait()
-            tasks = [asyncio.create_task(site()) for _ in range(6)]
+            release, tasks = await _start_sites(admission, 6)
             await asyncio.sleep(0.05)
             while_late = admission.running
             await admission.lag.stop()
@@ -63,12 +68,7 @@ def test_a_saturated_fetcher_also_holds_sites_at_the_floor() -> None:
         fetcher.saturated = True
         admission = SiteAdmission(fetcher, floor=3, cap=10)  # type: ignore[arg-type]
         async with admission:
-            release = asyncio.Event()
-
-            async def site() -> None:
-                async with admission.site():
-                    await release.wait()
-            tasks = [asyncio.create_task(site()) for _ in range(5)]
+            release, tasks = await _start_sites(admission, 5)
             await asyncio.sleep(0.05)
             running = admission.running
             release.set()
