@@ -2,7 +2,7 @@
 
 httpcore's connection pool scans every connection it holds on each request (and asks the socket
 of each whether it is still readable), so one pool holding the idle connections of the hundred
-sites a scan audits at once spends more CPU on the scan than on the request. Here each origin
+sites a scan audits at once spends more CPU finding a connection than reconnecting. Each origin
 (scheme, host, port) gets its own small httpcore pool; the least recently used idle pools are
 closed once more than `max_origins` are kept, so sockets and memory stay bounded by the sites
 in flight, not by the sites scanned.
