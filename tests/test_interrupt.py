@@ -65,6 +65,7 @@ def test_signal_leaves_a_valid_interrupted_report(web: SimWeb, tmp_path: Path, s
     assert sorted(report["unfinished"]) == SLOW
     assert [site["id"] for site in report["sites"]] == FAST  # targets order, finished sites only
     assert sum(report["totals"].values()) == len(FAST)
+    assert report["scanner"]["sites_at_once"] >= 1  # counted to the stop, not lost with it
     assert "--resume" in stderr and signal.Signals(sig).name in stderr
     assert (tmp_path / "report.json.partial.jsonl").is_file()  # kept for --resume
     assert not list(tmp_path.glob(".report.json.*.tmp")) and not list(tmp_path.glob(".gkaudit-workers-*"))

@@ -79,3 +79,26 @@ def test_a_reply_that_closes_its_connection_and_a_hang_do_not_break_the_next_req
         connections = [r.connection for r in web.requests_for(HOSTS[2])]
     assert connections[0] != connections[1]  # "Connection: close" was honoured
     assert connections[2] != connections[3]  # the hung connection was not reused
+
+
+def test_a_head_answer_with_a_body_leaves_the_kept_connection_clean(tmp_path: Path) -> None:
+    make_sites(tmp_path)
+    with SimWeb(roots=[tmp_path]) as web:
+        async def run() -> list[int | None]:
+            async with _fetcher(web) as fetcher:
+                missing = await fetcher.fetch(web.url(HOSTS[3], "/gone.html"), "ipv4", method="HEAD")
+                page = await fetcher.fetch(web.url(HOSTS[3], "/a.html"), "ipv4")
+                return [missing.status, page.status, page.failure is None]
+        assert asyncio.run(run()) == [404, 200, True]  # the 404 page's body was not sent after the HEAD
+        records = web.requests_for(HOSTS[3])
+    assert [r.method for r in records] == ["HEAD", "GET"] and records[0].connection == records[1].connection
+
+
+def test_the_open_file_limit_is_raised_for_the_idle_sockets() -> None:
+    import resource
+
+    from gkaudit.net.pool import ensure_open_files, sockets_needed
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = sockets_needed(16, 2)
+    assert ensure_open_files(wanted) >= min(wanted, hard if hard != resource.RLIM_INFINITY else wanted)
+    assert resource.getrlimit(resource.RLIMIT_NOFILE)[0] >= soft  # never lowered

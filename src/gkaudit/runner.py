@@ -107,10 +107,12 @@ async def run_sites(targets: Sequence[Target], checks: Sequence[Check], options:
                 done.add(target.id)
                 release_free_memory()  # the site's pages are gone: keep resident memory flat
 
-        async with admission, asyncio.TaskGroup() as group:
-            for _ in range(max(1, min(options.site_concurrency, len(targets)))):
-                group.create_task(work())
-        scanner.sites_at_once = admission.peak
+        try:
+            async with admission, asyncio.TaskGroup() as group:
+                for _ in range(max(1, min(options.site_concurrency, len(targets)))):
+                    group.create_task(work())
+        finally:  # also when a stop cancels the scan
+            scanner.sites_at_once = admission.peak
 
     # the browser (started on the first page that needs it) is closed before the fetcher it is served by,
     # also when a stop request cancels the scan

@@ -34,7 +34,7 @@ from gkaudit.net.once import once
 from gkaudit.net.page import Page, url_host
 from gkaudit.net.parse import PageTooComplex, Parsed, parse_body
 from gkaudit.net.polite import Politeness
-from gkaudit.net.pool import PerOriginPool
+from gkaudit.net.pool import PerOriginPool, ensure_open_files, sockets_needed
 from gkaudit.net.response import Hop, Response
 from gkaudit.net.workers import PoolExhausted, WorkerPool
 
@@ -75,6 +75,8 @@ class Fetcher:
         self.options = options or FetchOptions()
         self._clients: dict[tuple[Family, bool], httpx.AsyncClient] = {}
         self._cache = FetchCache()  # for callers outside a site (the scanner probe, tests)
+        # idle keep-alive sockets of the sites in flight (net/pool.py) must fit the open-file limit
+        ensure_open_files(sockets_needed(self.options.concurrency, self.options.per_host))
         self._polite = Politeness(self.options.concurrency, self.options.per_host,
                                   self.options.per_host_interval)
         self._parser = WorkerPool(workers=2)

@@ -19,6 +19,35 @@ from typing import Any
 import httpcore
 
 Origin = tuple[bytes, bytes, int | None]
+CLIENTS = 4  # the Fetcher's clients: (any | ipv4 | ipv6) x (verify | not), at most four in use
+
+
+def ensure_open_files(wanted: int) -> int:
+    """Raise this process's soft limit on open files towards `wanted` (never above the hard limit).
+
+    The idle keep-alive connections of the sites in flight are sockets; a default soft limit of
+    1,024 would turn them into false "connection failed" results at high --concurrency. Returns the
+    soft limit in force (0 where the platform has no such limit).
+    """
+    try:
+        import resource
+    except ImportError:  # Windows
+        return 0
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+    if soft != resource.RLIM_INFINITY and soft < target:
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+            soft = target
+        except (ValueError, OSError):
+            pass
+    return int(soft)
+
+
+def sockets_needed(concurrency: int, per_host: int) -> int:
+    """Open files a Fetcher may hold at once: idle pools (8 x concurrency origins, 2 x per_host
+    connections each) in every client, the requests in flight, and room for everything else."""
+    return CLIENTS * 8 * concurrency * 2 * per_host + concurrency + 256
 
 
 class PerOriginPool:
@@ -51,9 +80,14 @@ class PerOriginPool:
         return pool
 
     async def _evict(self) -> None:
-        """Close the least recently used pools with nothing in flight, down to `max_origins`."""
-        idle = [origin for origin in self._pools if not self._in_flight.get(origin)]
-        for origin in idle[: max(0, len(self._pools) - self.max_origins)]:
+        """Close the least recently used pools with nothing in flight, down to `max_origins`.
+
+        Each close yields to the loop, so the next pool to close is chosen afresh every time.
+        """
+        while len(self._pools) > self.max_origins:
+            origin = next((o for o in self._pools if not self._in_flight.get(o)), None)
+            if origin is None:
+                return
             await self._pools.pop(origin).aclose()
 
     async def handle_async_request(self, request: httpcore.Request) -> httpcore.Response:

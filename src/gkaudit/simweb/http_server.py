@@ -273,7 +273,7 @@ class HttpListener:
                 while await reader.read(65536):
                     pass
             else:
-                await self._send(writer, reply, keep)
+                await self._send(writer, reply, keep, head_only=method == "HEAD")
         except (ConnectionError, ssl.SSLError):
             keep = False
         finally:
@@ -291,7 +291,10 @@ class HttpListener:
         except (ValueError, asyncio.IncompleteReadError, TimeoutError, ConnectionError, ssl.SSLError):
             return False
 
-    async def _send(self, writer: asyncio.StreamWriter, reply: Reply, keep: bool = False) -> None:
+    async def _send(self, writer: asyncio.StreamWriter, reply: Reply, keep: bool = False,
+                    head_only: bool = False) -> None:
+        """Write `reply`; no body after a HEAD or with a status that has none (the Content-Length stays:
+        on a kept connection, bytes the client does not expect would be read as the next answer)."""
         if reply.reset:
             transport = writer.transport
             transport.abort()
@@ -303,7 +306,9 @@ class HttpListener:
         pairs = reply.headers.items() if isinstance(reply.headers, dict) else reply.headers
         head += [f"{k}: {v}" for k, v in pairs]
         writer.write(("\r\n".join(head) + "\r\n\r\n").encode("utf-8"))  # hostile headers: raw UTF-8 bytes
-        if reply.stream_bytes:
+        if head_only or reply.status in (204, 304) or 100 <= reply.status < 200:
+            pass
+        elif reply.stream_bytes:
             chunk = b"<p>" + b"x" * 65_529 + b"</p>\n"
             sent = 0
             while sent < reply.stream_bytes:
