@@ -187,7 +187,7 @@ def main() -> int:
         root = Path(tmp) / "sites"
         root.mkdir()
         templates = build_sites(root, args.sites, args.latency_ms)
-        with SimWeb(roots=[root]) as web:
+        with SimWeb(roots=[root], keepalive=True) as web:  # as real sites
             targets = Path(tmp) / "targets.yaml"
             sites = [t.model_dump(mode="json", exclude_defaults=True) for t in web.targets()]
             targets.write_text(yaml.safe_dump({"sites": sites}, allow_unicode=True), encoding="utf-8")

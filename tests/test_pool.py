@@ -34,7 +34,7 @@ def _fetcher(web: SimWeb, **overrides: object) -> Fetcher:
 
 def test_successive_requests_to_a_host_share_one_connection(tmp_path: Path) -> None:
     make_sites(tmp_path)
-    with SimWeb(roots=[tmp_path]) as web:
+    with SimWeb(roots=[tmp_path], keepalive=True) as web:
         async def run() -> list[int | None]:
             async with _fetcher(web) as fetcher:
                 responses = [await fetcher.fetch(web.url(HOSTS[0], f"/{name}"), "ipv4")
@@ -48,7 +48,7 @@ def test_successive_requests_to_a_host_share_one_connection(tmp_path: Path) -> N
 
 def test_idle_origins_beyond_the_cap_are_closed_and_reopened_when_needed(tmp_path: Path) -> None:
     make_sites(tmp_path)
-    with SimWeb(roots=[tmp_path]) as web:
+    with SimWeb(roots=[tmp_path], keepalive=True) as web:
         async def run() -> tuple[int, list[int | None]]:
             async with _fetcher(web) as fetcher:
                 pool = fetcher._client("ipv4", True)._transport._pool  # type: ignore[attr-defined]
@@ -67,7 +67,7 @@ def test_idle_origins_beyond_the_cap_are_closed_and_reopened_when_needed(tmp_pat
 
 def test_a_reply_that_closes_its_connection_and_a_hang_do_not_break_the_next_request(tmp_path: Path) -> None:
     make_sites(tmp_path)
-    with SimWeb(roots=[tmp_path]) as web:
+    with SimWeb(roots=[tmp_path], keepalive=True) as web:
         async def run() -> list[object]:
             async with _fetcher(web, timeout=0.5, retries=0) as fetcher:
                 own = await fetcher.fetch(web.url(HOSTS[2], "/own"), "ipv4")
@@ -83,7 +83,7 @@ def test_a_reply_that_closes_its_connection_and_a_hang_do_not_break_the_next_req
 
 def test_a_head_answer_with_a_body_leaves_the_kept_connection_clean(tmp_path: Path) -> None:
     make_sites(tmp_path)
-    with SimWeb(roots=[tmp_path]) as web:
+    with SimWeb(roots=[tmp_path], keepalive=True) as web:
         async def run() -> list[int | None]:
             async with _fetcher(web) as fetcher:
                 missing = await fetcher.fetch(web.url(HOSTS[3], "/gone.html"), "ipv4", method="HEAD")

@@ -1,7 +1,8 @@
 """The HTTP side of the simulated web: one listener per site and family, serving its fixture folder.
 
-HTTP/1.1 with keep-alive (as real sites: the client's connection reuse is exercised; hanging,
-reset and streamed answers, and replies naming their own Connection header, close it). Every request is logged (family, Host
+HTTP/1.1; with `keepalive` (the benchmark, the pool tests) connections stay open between requests as
+on real sites (hanging, reset and streamed answers, and replies naming their own Connection header,
+close them); without, every answer closes its connection. Every request is logged (family, Host
 header, TLS SNI, path, when its head arrived and when its answer was sent, on the monotonic clock)
 so tests and the benchmark can assert what gkaudit really sent, and when.
 """
@@ -195,8 +196,9 @@ class HttpListener:
     """Serves one site on one address (127.0.0.1 or ::1) and port."""
 
     def __init__(self, responder: SiteResponder, family: str, address: str, port: int,
-                 ssl_context: ssl.SSLContext | None, log: list[RequestRecord]) -> None:
+                 ssl_context: ssl.SSLContext | None, log: list[RequestRecord], keepalive: bool = False) -> None:
         self.responder = responder
+        self.keepalive = keepalive
         self.family = family
         self.address = address
         self.port = port
@@ -266,7 +268,7 @@ class HttpListener:
         if self.responder.site.manifest.latency_ms:
             await asyncio.sleep(self.responder.site.manifest.latency_ms / 1000)
         reply = self.responder.respond(self.family, method, target)
-        keep = (version.strip() == "HTTP/1.1" and headers.get("connection", "").lower() != "close"
+        keep = (self.keepalive and version.strip() == "HTTP/1.1" and headers.get("connection", "").lower() != "close"
                 and not (reply.hang or reply.reset or reply.stream_bytes) and not _names_connection(reply))
         try:
             if reply.hang:  # never answer; end when the client gives up (no task left to cancel at stop)

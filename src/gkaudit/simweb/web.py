@@ -65,8 +65,12 @@ def reserve_port_pair() -> tuple[int, dict[str, socket.socket]]:
 class SimWeb:
     """Start with `start()` or a `with` block; everything listens on loopback only."""
 
-    def __init__(self, roots: Iterable[Path] | None = None, today: date | None = None) -> None:
+    def __init__(self, roots: Iterable[Path] | None = None, today: date | None = None,
+                 keepalive: bool = False) -> None:
+        """`keepalive`: HTTP/1.1 connections stay open between requests, as on real sites (the benchmark
+        and the pool tests); off, every answer closes its connection."""
         self.today = today or date.today()
+        self.keepalive = keepalive
         self.sites: dict[str, FixtureSite] = {}
         for site in discover_sites(list(roots) if roots is not None else [BUNDLED_SITES]):
             if site.host in self.sites:
@@ -172,7 +176,8 @@ class SimWeb:
             self.responders[site.host] = responder
             for family in site.manifest.families:
                 context = self._server_ssl(site) if site.manifest.tls else None
-                listener = HttpListener(responder, family, LOOPBACK[family], site.port, context, self.requests)
+                listener = HttpListener(responder, family, LOOPBACK[family], site.port, context, self.requests,
+                                        keepalive=self.keepalive)
                 await listener.start(reserved[site.host].pop(family))
                 self._listeners.append(listener)
             self._unserved += reserved[site.host].values()
