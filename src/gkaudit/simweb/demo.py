@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import tempfile
 import time
 from pathlib import Path
@@ -26,6 +27,9 @@ def run_demo(*, check_ids: list[str] | None, output_format: str | list[str], out
 
 def serve_forever(now: str | None) -> None:
     """Run the simulated web until Ctrl-C; write a targets file and print the commands to try."""
+    # Started in the background of a script, SIGINT arrives ignored (and Python keeps it so):
+    # this server says "Ctrl-C to stop", so Ctrl-C must stop it.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     web = SimWeb()
     web.start()
     try:
