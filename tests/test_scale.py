@@ -228,7 +228,7 @@ def test_merge_names_a_missing_slice_and_refuses_a_non_report(web: SimWeb, tmp_p
     bad = tmp_path / "bad.json"
     bad.write_text('{"sites": []}', encoding="utf-8")
     done = gkaudit("merge", part, bad)
-    assert done.returncode == 2 and "not a valid gkaudit report" in done.stderr
+    assert done.returncode == 2 and "not a gkaudit JSON report" in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1
 
 

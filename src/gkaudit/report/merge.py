@@ -13,8 +13,6 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TextIO
 
-from pydantic import ValidationError
-
 from gkaudit import __version__
 from gkaudit.errors import ConfigError
 from gkaudit.files import atomic_writer
@@ -28,6 +26,7 @@ from gkaudit.model import (
     empty_totals,
 )
 from gkaudit.report.json import write_json
+from gkaudit.report.load import load_report
 from gkaudit.stream import SCANNER_COUNTS
 
 
@@ -68,21 +67,9 @@ def _fact(pairs: list[tuple[bool | None, str | None]], names: Sequence[str]) -> 
     return value, next((r for v, r in pairs if v is value and r), None)
 
 
-def load_report(path: Path) -> ScanReport:
+def load_mergeable(path: Path) -> ScanReport:
     """A validated report of this schema's major version; ConfigError (exit 2) in one line otherwise."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ConfigError(f"{path}: 无法读取 / cannot read: {exc.strerror}") from None
-    except UnicodeDecodeError:
-        raise ConfigError(f"{path}: 不是 UTF-8 文本 / not UTF-8 text") from None
-    try:
-        report = ScanReport.model_validate_json(text)
-    except ValidationError as exc:
-        error = exc.errors()[0]
-        where = ".".join(str(part) for part in error["loc"]) or "(file)"
-        raise ConfigError(f"{path}: 不是有效的 gkaudit JSON 报告 / not a valid gkaudit report: "
-                          f"{where}: {error['msg']}") from None
+    report = load_report(path)
     if report.schema_version.split(".")[0] != SCHEMA_VERSION.split(".")[0]:
         raise ConfigError(f"{path}: 报告格式 {report.schema_version} 与本版本 {SCHEMA_VERSION} 不兼容 / "
                           "incompatible schema version")
@@ -100,7 +87,7 @@ def plan_merge(paths: Sequence[Path]) -> tuple[ScanReport, list[str | None]]:
     started, finished, unfinished, interrupted = [], [], [], False
     shards: list[str | None] = []
     for path in paths:
-        report = load_report(path)
+        report = load_mergeable(path)
         for site in report.sites:
             if site.id in owner:
                 raise ConfigError(f"merge: 站点 {site.id!r} 同时出现在 {owner[site.id]} 和 {path} / "
@@ -122,7 +109,7 @@ def plan_merge(paths: Sequence[Path]) -> tuple[ScanReport, list[str | None]]:
 def merged_sites(paths: Sequence[Path]) -> Iterator[SiteReport]:
     """The sites of every input, in input order, one input in memory at a time."""
     for path in paths:
-        yield from load_report(path).sites
+        yield from load_mergeable(path).sites
 
 
 def missing_shards(shards: Sequence[str | None]) -> list[str]:
