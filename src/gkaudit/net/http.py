@@ -34,7 +34,7 @@ from gkaudit.net.once import once
 from gkaudit.net.page import Page, url_host
 from gkaudit.net.parse import PageTooComplex, Parsed, parse_body
 from gkaudit.net.polite import Politeness
-from gkaudit.net.pool import PerOriginPool, ensure_open_files, sockets_needed
+from gkaudit.net.pool import PerOriginPool, ensure_open_files, pool_limits, sockets_needed
 from gkaudit.net.response import Hop, Response
 from gkaudit.net.workers import PoolExhausted, WorkerPool
 
@@ -333,11 +333,9 @@ class Fetcher:
             # httpx has no public hook for the network backend; the pool it builds is replaced by ours
             # (one small pool per origin, see net/pool.py) whose backend resolves through our resolver,
             # pinned to `family`, behind the address guard.
+            per_origin, max_origins = pool_limits(self.options.concurrency, self.options.per_host)
             transport._pool = PerOriginPool(  # type: ignore[assignment]
-                ssl_context=ssl_context,
-                per_origin=self.options.per_host * 2,  # politeness keeps at most per_host in flight
-                max_origins=self.options.concurrency * 8,  # about the sites audited at once
-                keepalive_expiry=5.0,
+                ssl_context=ssl_context, per_origin=per_origin, max_origins=max_origins, keepalive_expiry=5.0,
                 network_backend=PinnedBackend(self.resolver, family, self.options.allow_private),
             )
             timeout = httpx.Timeout(self.options.timeout, pool=None)

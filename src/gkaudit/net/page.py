@@ -183,6 +183,7 @@ class Page:
         self.text = text
         self.charset = charset
         self.status = status
+        self._resolved: dict[str, str | None] = {}  # href -> absolute URL (resolve)
 
     @classmethod
     def from_bytes(cls, url: str, body: bytes, content_type: str | None = None,
@@ -257,10 +258,9 @@ class Page:
 
     def resolve(self, href: str) -> str | None:
         """`absolute_url(self.base_url, href)`, remembered per href (menus repeat the same links)."""
-        resolved = self.__dict__.setdefault("_resolved", {})
-        if href not in resolved:
-            resolved[href] = absolute_url(self.base_url, href)
-        return resolved[href]  # type: ignore[no-any-return]
+        if href not in self._resolved:
+            self._resolved[href] = absolute_url(self.base_url, href)
+        return self._resolved[href]
 
     @lazy
     def visible_text(self) -> str:
@@ -275,7 +275,7 @@ class Page:
         """Absolute URLs of external scripts."""
         urls = []
         for node in self.tree.css("script[src]"):
-            url = absolute_url(self.base_url, node.attributes.get("src") or "")
+            url = self.resolve(node.attributes.get("src") or "")
             if url:
                 urls.append(url)
         return urls
@@ -294,7 +294,7 @@ class Page:
                 continue
             match = _REFRESH.match(node.attributes.get("content") or "")
             if match and match.group(2):
-                return absolute_url(self.base_url, match.group(2))
+                return self.resolve(match.group(2))
         return None
 
     def frame_target(self) -> str | None:
@@ -307,7 +307,7 @@ class Page:
         frames = [node for node in self.tree.css("frameset frame[src]")]
         if frameset is None or not frames:
             return None
-        targets = [absolute_url(self.base_url, node.attributes.get("src") or "") for node in frames]
+        targets = [self.resolve(node.attributes.get("src") or "") for node in frames]
         named = [t for node, t in zip(frames, targets, strict=True)
                  if t and (node.attributes.get("name") or "").lower() in _MAIN_FRAME_NAMES]
         if named:
@@ -331,5 +331,5 @@ class Page:
         for script in self.inline_scripts:
             if match := _JS_REDIRECT.search(script):
                 target = match.group(1) or match.group(2)
-                return absolute_url(self.base_url, target)
+                return self.resolve(target)
         return None

@@ -44,10 +44,17 @@ def ensure_open_files(wanted: int) -> int:
     return int(soft)
 
 
+def pool_limits(concurrency: int, per_host: int) -> tuple[int, int]:
+    """(connections per origin, idle origins kept) for a Fetcher: politeness keeps at most `per_host`
+    requests to a host in flight, and about 8 x concurrency sites are audited at once."""
+    return per_host * 2, concurrency * 8
+
+
 def sockets_needed(concurrency: int, per_host: int) -> int:
-    """Open files a Fetcher may hold at once: idle pools (8 x concurrency origins, 2 x per_host
-    connections each) in every client, the requests in flight, and room for everything else."""
-    return CLIENTS * 8 * concurrency * 2 * per_host + concurrency + 256
+    """Open files a Fetcher may hold at once: the idle pools of every client (`pool_limits`), the
+    requests in flight, and room for everything else."""
+    per_origin, origins = pool_limits(concurrency, per_host)
+    return CLIENTS * origins * per_origin + concurrency + 256
 
 
 class PerOriginPool:
