@@ -14,12 +14,14 @@ import threading
 from collections.abc import Awaitable, Callable, Iterator
 from typing import TypeVar
 
+from gkaudit.loop import loop_factory
+
 T = TypeVar("T")
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
 def run_stoppable(main: Callable[[asyncio.Event], Awaitable[T]]) -> tuple[T, int | None]:
-    """asyncio.run(main(stop)) with SIGINT/SIGTERM setting `stop`; returns (result, signal number or None)."""
+    """Run main(stop) on a new event loop (gkaudit.loop) with SIGINT/SIGTERM setting `stop`; returns (result, signal number or None)."""
     received: list[int] = []
 
     async def guarded() -> T:
@@ -40,7 +42,8 @@ def run_stoppable(main: Callable[[asyncio.Event], Awaitable[T]]) -> tuple[T, int
             for number in handled:
                 loop.remove_signal_handler(number)
 
-    result = asyncio.run(guarded())
+    with asyncio.Runner(loop_factory=loop_factory()) as runner:
+        result = runner.run(guarded())
     return result, (received[0] if received else None)
 
 

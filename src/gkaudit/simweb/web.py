@@ -20,6 +20,7 @@ from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
 
+from gkaudit.loop import loop_factory
 from gkaudit.simweb.dns_server import DnsRecords, DnsServer
 from gkaudit.simweb.hostile import warm_hostile_bodies
 from gkaudit.simweb.http_server import HttpListener, RequestRecord, SiteResponder
@@ -126,7 +127,7 @@ class SimWeb:
         errors: list[BaseException] = []
 
         def run() -> None:
-            self._loop = asyncio.new_event_loop()
+            self._loop = loop_factory()()
             try:
                 self._loop.run_until_complete(self._start())
             except BaseException as exc:
