@@ -7,6 +7,7 @@ fast sites are in the result stream (about 2 s in), so the slow ones are certain
 from __future__ import annotations
 
 import json
+import os
 import signal
 import subprocess
 import time
@@ -142,3 +143,39 @@ def test_check_command_interrupted_reports_its_site_unfinished(web: SimWeb, tmp_
     jsonschema.validate(report, json_schema())
     assert report["interrupted"] is True and report["sites"] == [] and len(report["unfinished"]) == 1
     assert "--resume" not in stderr and not stream.exists()  # `check` has no --resume: nothing kept
+
+
+def _children(pid: int) -> list[int]:
+    """Pids whose parent is `pid` (from /proc)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(stat.parent.name))
+        except (OSError, IndexError, ValueError):
+            continue
+    return found
+
+
+def test_a_worker_that_dies_leaves_its_sites_unfinished(web: SimWeb, tmp_path: Path) -> None:
+    """--workers 2: this process scans one slice, a child the other. The child is killed (SIGKILL, as the OOM
+    killer does) mid-scan: the scan still ends on SIGTERM with a valid report, the child's slice unfinished."""
+    targets = write_targets(tmp_path / "targets.yaml", web, [*FAST, *SLOW])
+    output = tmp_path / "report.json"
+    process = start_gkaudit("scan", "--targets", targets, *sim_args(web), "--timeout", "120", "--format", "json",
+                            "--output", output, "--workers", "2")
+    wait_for_streamed(tmp_path, FAST, process)
+    spawned = [pid for pid in _children(process.pid)
+               if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes()]  # not the resource tracker
+    assert len(spawned) == 1, spawned  # one child: the other slice is this process's own
+    os.kill(spawned[0], signal.SIGKILL)
+    time.sleep(0.5)
+    process.send_signal(signal.SIGTERM)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 143, stderr
+    assert "Traceback" not in stderr
+    report = json.loads(output.read_text(encoding="utf-8"))
+    jsonschema.validate(report, json_schema())
+    assert report["interrupted"] is True
+    assert [site["id"] for site in report["sites"]] == FAST
+    assert sorted(report["unfinished"]) == SLOW

@@ -214,7 +214,7 @@ def _run(targets: list[Target], checks: list[Check], checks_dir: Path | None, op
         if workers > 1 and len(targets) > 1:
             from gkaudit.workers import run_workers  # multiprocessing is imported only when used
 
-            return run_workers(targets, [c.id for c in checks], checks_dir, options, sink, workers, advance)
+            return run_workers(targets, checks, checks_dir, options, sink, workers, advance)
         on_result = (lambda *_: advance()) if advance else None
         return run_stoppable(lambda stop: run_sites(targets, checks, options, sink, on_result, stop))
 

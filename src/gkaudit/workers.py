@@ -1,15 +1,16 @@
-"""`--workers N`: the scan split into N slices (the --shard hash), each in its own process, then joined.
+"""`--workers N`: the scan split into N slices (the --shard hash), one per process, then joined.
 
-Each worker is a fresh interpreter (multiprocessing "spawn": no state or threads inherited) that
-runs its slice with 1/N of --concurrency and streams its sites to its own file beside the
-scan's stream; the parent waits, then copies those lines into the scan's stream, so the final
-report is assembled exactly as for one process. SIGINT/SIGTERM received by the parent is passed
-to every worker (each stops cleanly and writes what it finished); a worker that dies leaves its
-unfinished sites listed as such.
+The first slice runs in this process; each other one in a fresh interpreter (multiprocessing
+"spawn": no state or threads inherited). Every slice runs with 1/N of --concurrency and streams
+its sites to its own file beside the scan's stream; when all have ended, those lines are copied
+into the scan's stream, so the final report is assembled exactly as for one process.
+SIGINT/SIGTERM received here stops this process's slice and is passed to every child (each stops
+cleanly and writes what it finished); a child that dies leaves its unfinished sites listed as such.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import multiprocessing
 import os
@@ -18,13 +19,13 @@ import signal
 import sys
 import tempfile
 import threading
-import time
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 from gkaudit import __version__
+from gkaudit.check import Check
 from gkaudit.interrupt import STOP_SIGNALS, run_stoppable
 from gkaudit.model import ScannerFacts, ToolInfo
 from gkaudit.registry import load_registry
@@ -35,55 +36,98 @@ from gkaudit.stream import SCANNER_COUNTS, StreamError, StreamIndex, StreamSink,
 from gkaudit.targets import Target
 
 
-def run_workers(targets: list[Target], check_ids: list[str], checks_dir: Path | None, options: ScanOptions,
+def run_workers(targets: list[Target], checks: list[Check], checks_dir: Path | None, options: ScanOptions,
                 sink: StreamSink, count: int, on_site: Callable[[], None] | None = None) -> tuple[ScanRun, int | None]:
-    """Scan `targets` in up to `count` processes, sites going to `sink`; returns the run and any signal.
+    """Scan `targets` in up to `count` processes, this one included, sites going to `sink`; returns the run
+    and any signal.
 
-    `on_site` (the progress bar) is called once per site the workers have finished so far.
+    This process scans the first slice itself (a parent that only waited would hold its imports,
+    some 60 MiB, for nothing); the other slices run in child processes. `on_site` (the progress
+    bar) is called once per site finished so far, here or in a child.
     """
     slices = [part for k in range(1, count + 1) if (part := select_shard(targets, k, count))]
     share = _share(options, len(slices))
     folder = Path(tempfile.mkdtemp(prefix=".gkaudit-workers-", dir=sink.path.parent))
     context = multiprocessing.get_context("spawn")
     paths = [folder / f"worker-{number}.jsonl" for number in range(1, len(slices) + 1)]
-    processes = [context.Process(target=_worker, name=f"gkaudit-worker-{number}",
-                                 args=(part, share, check_ids, checks_dir, path))
-                 for number, (part, path) in enumerate(zip(slices, paths, strict=True), start=1)]
+    children = [context.Process(target=_worker, name=f"gkaudit-worker-{number}",
+                                args=(part, share, [c.id for c in checks], checks_dir, path))
+                for number, (part, path) in enumerate(zip(slices[1:], paths[1:], strict=True), start=2)]
     started = datetime.now(UTC)
-    received: list[int] = []
-
-    def forward(number: int, _frame: object) -> None:
-        if not received:
-            received.append(number)
-        for process in processes:
-            if process.pid is not None and process.is_alive():
-                with contextlib.suppress(ProcessLookupError):
-                    os.kill(process.pid, signal.SIGTERM)
-
     main = threading.current_thread() is threading.main_thread()  # only it receives signals
     previous = {number: signal.getsignal(number) for number in (STOP_SIGNALS if main else ())}
     try:
-        if main:  # workers start with SIGINT ignored (kept across exec): a Ctrl-C while one is still
-            signal.signal(signal.SIGINT, signal.SIG_IGN)  # importing would print a traceback; they
-            signal.signal(signal.SIGTERM, forward)  # install their own handlers once running
-        for process in processes:
-            process.start()
-        if main:
-            signal.signal(signal.SIGINT, forward)
-        watched = _Progress(paths)
-        while any(process.is_alive() for process in processes):
-            time.sleep(0.25)
-            for _ in range(watched.new_sites() if on_site else 0):
-                on_site()  # type: ignore[misc]
-        for process in processes:
-            process.join()
-    finally:
-        for number, handler in previous.items():
-            signal.signal(number, handler)
-    try:
-        return _combine(targets, paths, processes, sink, started, options), (received[0] if received else None)
+        try:
+            if main:  # children start with SIGINT ignored (kept across exec): a Ctrl-C while one is
+                signal.signal(signal.SIGINT, signal.SIG_IGN)  # still importing would print a traceback;
+                signal.signal(signal.SIGTERM, lambda *_: _stop_children(children))  # they install their
+            for process in children:  # own handlers once running, as this process does in run_stoppable
+                process.start()
+            _, received = run_stoppable(
+                lambda stop: _lead(slices[0], checks, share, paths[0], children, paths[1:], stop, on_site))
+        finally:
+            _stop_children(children)  # a no-op unless this process failed: children never outlive it
+            for process in children:
+                if process.pid is not None:
+                    process.join()
+            for number, handler in previous.items():
+                signal.signal(number, handler)
+        codes = [0] + [process.exitcode for process in children]
+        return _combine(targets, paths, codes, sink, started, options), received
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+async def _lead(targets: list[Target], checks: list[Check], options: ScanOptions, path: Path,
+                children: list[multiprocessing.process.BaseProcess], child_paths: list[Path],
+                stop: asyncio.Event, on_site: Callable[[], None] | None) -> ScanRun:
+    """This process's own slice, streamed to `path`, while it watches the children (their finished sites
+    reach `on_site`; a stop, SIGINT/SIGTERM here, is passed on to them). Returns when all have ended."""
+    sink = StreamSink(path, ToolInfo(version=__version__))
+    watcher = asyncio.get_running_loop().create_task(_watch(children, child_paths, stop, on_site))
+    try:
+        run = await run_sites(targets, checks, options, sink, (lambda *_: on_site()) if on_site else None, stop)
+        sink.end(run.finished_at, run.interrupted, run.unfinished, scanner_counts(run.scanner))
+        while any(process.is_alive() for process in children):
+            await asyncio.sleep(0.1)
+        return run
+    finally:
+        watcher.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await watcher
+
+
+async def _watch(children: list[multiprocessing.process.BaseProcess], paths: list[Path], stop: asyncio.Event,
+                 on_site: Callable[[], None] | None) -> None:
+    """Until cancelled: report the children's finished sites to `on_site`; once `stop` is set, stop them."""
+    progress = _Progress(paths)
+    stopping = False
+    try:
+        while True:
+            if stopping:
+                await asyncio.sleep(0.25)
+            else:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), 0.25)
+                if stop.is_set():
+                    _stop_children(children)
+                    stopping = True
+            _advance(progress, on_site)
+    finally:
+        _advance(progress, on_site)  # the last sites the children wrote
+
+
+def _advance(progress: _Progress, on_site: Callable[[], None] | None) -> None:
+    for _ in range(progress.new_sites() if on_site else 0):
+        on_site()  # type: ignore[misc]
+
+
+def _stop_children(children: list[multiprocessing.process.BaseProcess]) -> None:
+    """SIGTERM to every child still running: each stops cleanly and writes what it finished."""
+    for process in children:
+        if process.pid is not None and process.is_alive():
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(process.pid, signal.SIGTERM)
 
 
 class _Progress:
@@ -113,8 +157,8 @@ def _share(options: ScanOptions, workers: int) -> ScanOptions:
     return replace(options, fetch=fetch, site_concurrency=max(1, options.site_concurrency // workers))
 
 
-def _combine(targets: list[Target], paths: list[Path], processes: list[multiprocessing.process.BaseProcess],
-             sink: StreamSink, started: datetime, options: ScanOptions) -> ScanRun:
+def _combine(targets: list[Target], paths: list[Path], exit_codes: list[int | None], sink: StreamSink,
+             started: datetime, options: ScanOptions) -> ScanRun:
     indexes: list[StreamIndex] = []
     for path in paths:
         with contextlib.suppress(StreamError):  # a worker that died before its first line
@@ -130,7 +174,7 @@ def _combine(targets: list[Target], paths: list[Path], processes: list[multiproc
         for site_id, line in index.raw_lines():
             sink.copy(line)
             done.add(site_id)
-    ended_cleanly = all(p.exitcode == 0 for p in processes) and all(
+    ended_cleanly = all(code == 0 for code in exit_codes) and all(
         i.end is not None and not i.end.get("interrupted") for i in indexes) and len(indexes) == len(paths)
     unfinished = [t.id for t in targets if t.id not in done]
     return ScanRun(started_at=started, finished_at=datetime.now(UTC), scanner=scanner,
