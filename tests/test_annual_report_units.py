@@ -189,3 +189,51 @@ def test_key_points_reported_in_another_section_are_noted_not_warned() -> None:
     assert any("不在第六部分" in m for m in messages["info"])
     assert any("第六部分报告了收取信息处理费" in m for m in messages["info"])
     assert judgement.inconclusive == ["table3_not_found"]
+
+
+def test_attachments_are_read_one_at_a_time_and_a_stuck_one_does_not_block_the_lane(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Reading is pure Python under the GIL: one at a time per process holds one report's objects, not
+    six. A reading past its budget makes that attachment unreadable (inconclusive), and the next reads run."""
+    import asyncio
+    import threading
+    import time
+
+    from gkaudit.checks.annual_report import document
+
+    state = {"now": 0, "most": 0}
+    lock = threading.Lock()
+    release = threading.Event()
+
+    def fake_read(body: bytes, max_pages: int) -> tuple[str, list, int]:
+        with lock:
+            state["now"] += 1
+            state["most"] = max(state["most"], state["now"])
+        try:
+            if body == b"%PDF stuck":
+                release.wait(10)
+            else:
+                time.sleep(0.05)
+            return "年度报告正文" * 20, [], 1
+        finally:
+            with lock:
+                state["now"] -= 1
+
+    monkeypatch.setattr(document, "read_pdf", fake_read)
+    monkeypatch.setattr(document, "DOCUMENT_BUDGET_S", 0.5)
+
+    async def read(body: bytes):  # type: ignore[no-untyped-def]
+        return await document._read_file(_response("http://x.test/r.pdf", body), ".pdf", "http://x.test/r.html",
+                                         None, None, None, 5)
+
+    async def main():  # type: ignore[no-untyped-def]
+        return await asyncio.gather(read(b"%PDF stuck"), *(read(b"%PDF ok") for _ in range(4)))
+
+    try:
+        stuck, *fine = asyncio.run(main())
+    finally:
+        release.set()
+    assert isinstance(stuck, document.Unreadable) and stuck.reason == "attachment_unreadable"
+    assert "超过" in stuck.message
+    assert all(isinstance(doc, document.ReportDocument) for doc in fine)
+    assert state["most"] == 2  # the lane's one reading, beside the stuck one it gave up on

@@ -8,7 +8,6 @@ through the `fetch` callable the check passes in (ctx.fetch): one door to the ne
 
 from __future__ import annotations
 
-import asyncio
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -27,6 +26,14 @@ from gkaudit.columns.listing import article_text, find_list_loader
 from gkaudit.net.failures import FailureKind
 from gkaudit.net.http import Response
 from gkaudit.net.page import Page
+from gkaudit.net.workers import PoolExhausted, WorkerPool
+
+# One attachment read at a time per process: pdfminer's objects for a report are some 10 MiB while it
+# is read, and the reading is pure Python under the GIL, so reading more at once only holds more
+# memory. A reading past its budget is abandoned (its thread replaced, so it cannot block the lane)
+# and the attachment unreadable: inconclusive, never a verdict on a report nobody could read.
+_DOCUMENTS = WorkerPool(workers=1, max_threads=4)
+DOCUMENT_BUDGET_S = 60.0
 
 Fetch = Callable[[str], Awaitable[Response]]
 
@@ -170,16 +177,19 @@ async def _read_file(response: Response, ext: str, page_url: str, attachment: st
     evidence = response.evidence()
     try:
         if ext == ".pdf":
-            text, grids, pages = await asyncio.to_thread(read_pdf, response.body, max_pdf_pages)
+            text, grids, pages = await _DOCUMENTS.run(lambda: read_pdf(response.body, max_pdf_pages), DOCUMENT_BUDGET_S)
             notes = [f"PDF 共 {pages} 页，只读前 {max_pdf_pages} 页"] if pages > max_pdf_pages else []
         elif ext == ".docx":
-            text, grids = await asyncio.to_thread(read_docx, response.body)
+            text, grids = await _DOCUMENTS.run(lambda: read_docx(response.body), DOCUMENT_BUDGET_S)
             notes = []
         else:
             return Unreadable("attachment_type", f"年报为 {name} 附件，gkaudit 无法读取此类型（请另行人工核对）",
                               {**evidence, "data": {"type": name}})
-    except (PdfUnreadable, DocxUnreadable) as exc:
+    except (PdfUnreadable, DocxUnreadable, PoolExhausted) as exc:
         return Unreadable("attachment_unreadable", f"年报 {name} 附件无法解析：{exc}", {**evidence, "data": {"type": name}})
+    except TimeoutError:
+        return Unreadable("attachment_unreadable", f"年报 {name} 附件解析超过 {DOCUMENT_BUDGET_S:.0f} 秒，未能读完",
+                          {**evidence, "data": {"type": name}})
     if len(text.strip()) < 50:
         return Unreadable("no_text_layer", f"年报 {name} 附件没有可读的文字（可能为扫描件）",
                           {**evidence, "data": {"type": name}})
