@@ -212,7 +212,7 @@ def test_json_result_carries_the_measurements(report: ScanReport) -> None:
     assert 0 <= metrics["same_site"]["similarity"] <= 1
     assert metrics["coverage"]["secondary"]["failing_hosts"][0]["host"] == "v4.links.gov.cn"
     assert set(metrics["latency"]) >= {"ipv4", "ipv6", "ipv6_to_ipv4"}
-    assert set(metrics["latency"]["ipv6"]) == {"connect_ms", "first_byte_ms", "total_ms"}
+    assert set(metrics["latency"]["ipv6"]) == {"connect_ms", "first_byte_ms", "total_ms", "reused_connection"}
 
 
 # --- the scanner's own IPv6 -----------------------------------------------------------------------
@@ -313,3 +313,20 @@ def test_cli_check_with_ipv6_option(web: SimWeb, ipv6: str, status: str, exit_co
     assert data["sites"][0]["results"][0]["metrics"]["cname_chain"] == ["www.cname.gov.cn.w.cdnsim.net",
                                                                         "edge.cdnsim.net"]
     assert data["scanner"]["ipv6_usable"] is (ipv6 == "auto")
+
+
+def test_latency_of_a_reused_connection_is_not_compared_with_a_fresh_one() -> None:
+    """Keep-alive: a homepage answered on a kept connection has no connect time and a warm first byte."""
+    from gkaudit.checks.ipv6 import _latency, _latency_text
+    from gkaudit.net.response import Response
+
+    def answer(family: str, reused: bool, connect: int | None, first: int) -> Response:
+        return Response(url="http://x.test/", family=family, final_url="http://x.test/", status=200,  # type: ignore[arg-type]
+                        elapsed_ms=first + 5, connect_ms=connect, first_byte_ms=first, reused_connection=reused)
+
+    mixed = _latency(answer("ipv4", True, None, 3), answer("ipv6", False, 40, 90), [])
+    assert mixed["ipv6_to_ipv4"] == {}
+    assert "复用已有连接" in _latency_text(mixed) and "不作比较" in _latency_text(mixed)
+    fresh = _latency(answer("ipv4", False, 20, 50), answer("ipv6", False, 40, 100), [])
+    assert fresh["ipv6_to_ipv4"] == {"connect_ms": 2.0, "first_byte_ms": 2.0, "total_ms": 1.91}
+    assert "不作比较" not in _latency_text(fresh)

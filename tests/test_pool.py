@@ -35,12 +35,13 @@ def _fetcher(web: SimWeb, **overrides: object) -> Fetcher:
 def test_successive_requests_to_a_host_share_one_connection(tmp_path: Path) -> None:
     make_sites(tmp_path)
     with SimWeb(roots=[tmp_path], keepalive=True) as web:
-        async def run() -> list[int | None]:
+        async def run() -> list[tuple[int | None, bool, bool]]:
             async with _fetcher(web) as fetcher:
                 responses = [await fetcher.fetch(web.url(HOSTS[0], f"/{name}"), "ipv4")
                              for name in ("a.html", "b.html", "c.html", "")]
-                return [r.status for r in responses]
-        assert asyncio.run(run()) == [200, 200, 200, 200]
+                return [(r.status, r.reused_connection, r.connect_ms is None) for r in responses]
+        # the first opened the connection (and timed the connect); the others reused it, as they report
+        assert asyncio.run(run()) == [(200, False, False), (200, True, True), (200, True, True), (200, True, True)]
         records = web.requests_for(HOSTS[0])
     assert len(records) == 4
     assert len({r.connection for r in records}) == 1, [r.connection for r in records]

@@ -332,16 +332,24 @@ class Ipv6(Check):
 
 
 def _latency(v4: Response, v6: Response, tcp: list) -> dict[str, Any]:
-    """IPv4 and IPv6 times side by side, and IPv6/IPv4 ratios where both are known (information only)."""
-    rows = {family: {"connect_ms": r.connect_ms, "first_byte_ms": r.first_byte_ms, "total_ms": r.elapsed_ms}
-            for family, r in (("ipv4", v4), ("ipv6", v6))}
-    ratio = {key: round(rows["ipv6"][key] / rows["ipv4"][key], 2) for key in rows["ipv4"]
-             if rows["ipv4"][key] and rows["ipv6"][key] is not None}
+    """IPv4 and IPv6 times side by side, and IPv6/IPv4 ratios where both are known (information only).
+
+    A fetch answered on a kept-alive connection has no connect time and a warm first byte: its times
+    are compared only with another such fetch, never with a fresh connection's.
+    """
+    rows = {family: {"connect_ms": r.connect_ms, "first_byte_ms": r.first_byte_ms, "total_ms": r.elapsed_ms,
+                     "reused_connection": r.reused_connection} for family, r in (("ipv4", v4), ("ipv6", v6))}
+    comparable = v4.reused_connection == v6.reused_connection
+    ratio = {key: round(rows["ipv6"][key] / rows["ipv4"][key], 2) for key in ("connect_ms", "first_byte_ms", "total_ms")
+             if comparable and rows["ipv4"][key] and rows["ipv6"][key] is not None}
     return {**rows, "ipv6_to_ipv4": ratio, "tcp_connect_ms": {r.address: r.connect_ms for r in tcp}}
 
 
 def _latency_text(latency: dict[str, Any]) -> str:
     def row(family: str) -> str:
         r = latency[family]
-        return f"{family} 连接 {r['connect_ms']} ms / 首字节 {r['first_byte_ms']} ms / 总计 {r['total_ms']} ms"
-    return f"{row('ipv4')}；{row('ipv6')}"
+        connect = "复用已有连接" if r.get("reused_connection") else f"连接 {r['connect_ms']} ms"
+        return f"{family} {connect} / 首字节 {r['first_byte_ms']} ms / 总计 {r['total_ms']} ms"
+    differ = latency["ipv4"].get("reused_connection") != latency["ipv6"].get("reused_connection")
+    note = "（一个复用已有连接、一个新建连接：不作比较）" if differ else ""
+    return f"{row('ipv4')}；{row('ipv6')}{note}"

@@ -312,6 +312,7 @@ class Fetcher:
             response.connect_ms = int((connect - timings.get("connection.connect_tcp.started", started)) * 1000)
         if (first := timings.get("http11.receive_response_headers.complete")) is not None:
             response.first_byte_ms = int((first - started) * 1000)
+            response.reused_connection = "connection.connect_tcp.started" not in timings
         response.elapsed_ms = int((time.monotonic() - started) * 1000)
         if response.failure is None and response.status is not None:
             if reason := detect_antibot(response.status, response.headers, response.body):

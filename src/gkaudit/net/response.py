@@ -41,6 +41,7 @@ class Response:
     elapsed_ms: int = 0
     connect_ms: int | None = None
     first_byte_ms: int | None = None
+    reused_connection: bool = False  # answered on a kept-alive connection: no connect, a warm first byte
     tls_verified: bool | None = None
     attempts: int = 1
     _page: weakref.ref[Page] | None = field(default=None, repr=False, compare=False)
