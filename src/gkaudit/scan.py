@@ -35,7 +35,14 @@ from gkaudit.report.formats import OutputSpec, pair_outputs
 from gkaudit.report.load import load_history, load_report
 from gkaudit.report.outputs import write_reports
 from gkaudit.resume import carried_over, check_compatible, open_resume
-from gkaudit.runner import ScanOptions, ScanRun, exit_code, run_sites, validate_settings
+from gkaudit.runner import (
+    SITES_PER_REQUEST_SLOT,
+    ScanOptions,
+    ScanRun,
+    exit_code,
+    run_sites,
+    validate_settings,
+)
 from gkaudit.shard import parse_shard, select_shard
 from gkaudit.stream import StreamIndex, StreamSink, index_stream
 from gkaudit.targets import Target
@@ -72,7 +79,7 @@ def build_options(*, nameserver: str | None, allow_private: bool, timeout: float
                          ca_bundle=str(ca_bundle) if ca_bundle else None)
     return ScanOptions(now=day, fetch=fetch, nameserver=parse_nameserver(nameserver) if nameserver else None,
                        dns_timeout=min(timeout, 5.0), ipv6=ipv6, ipv6_control=ipv6_control,
-                       control_host=control_host or None, site_concurrency=8 * concurrency,
+                       control_host=control_host or None, site_concurrency=SITES_PER_REQUEST_SLOT * concurrency,
                        render=render_options)
 
 

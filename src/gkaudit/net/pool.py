@@ -46,7 +46,8 @@ def ensure_open_files(wanted: int) -> int:
 
 def pool_limits(concurrency: int, per_host: int) -> tuple[int, int]:
     """(connections per origin, idle origins kept) for a Fetcher: politeness keeps at most `per_host`
-    requests to a host in flight, and about 8 x concurrency sites are audited at once."""
+    requests to a host in flight, and up to 4 x concurrency sites, each with a few origins (its own
+    hosts, linked hosts), are audited at once."""
     return per_host * 2, concurrency * 8
 
 
