@@ -56,15 +56,22 @@ def run_workers(targets: list[Target], checks: list[Check], checks_dir: Path | N
     started = datetime.now(UTC)
     main = threading.current_thread() is threading.main_thread()  # only it receives signals
     previous = {number: signal.getsignal(number) for number in (STOP_SIGNALS if main else ())}
+    early: list[int] = []  # a SIGTERM before this process's loop handles signals
+
+    def stop_early(number: int, _frame: object) -> None:
+        early.append(number)
+        _stop_children(children)
+
     try:
         try:
             if main:  # children start with SIGINT ignored (kept across exec): a Ctrl-C while one is
                 signal.signal(signal.SIGINT, signal.SIG_IGN)  # still importing would print a traceback;
-                signal.signal(signal.SIGTERM, lambda *_: _stop_children(children))  # they install their
-            for process in children:  # own handlers once running, as this process does in run_stoppable
+                signal.signal(signal.SIGTERM, stop_early)  # they install their own handlers once
+            for process in children:  # running, as this process does in run_stoppable
                 process.start()
             _, received = run_stoppable(
-                lambda stop: _lead(slices[0], checks, share, paths[0], children, paths[1:], stop, on_site))
+                lambda stop: _lead(slices[0], checks, share, paths[0], children, paths[1:], stop, on_site, early))
+            received = received or (early[0] if early else None)
         finally:
             _stop_children(children)  # a no-op unless this process failed: children never outlive it
             for process in children:
@@ -80,9 +87,12 @@ def run_workers(targets: list[Target], checks: list[Check], checks_dir: Path | N
 
 async def _lead(targets: list[Target], checks: list[Check], options: ScanOptions, path: Path,
                 children: list[multiprocessing.process.BaseProcess], child_paths: list[Path],
-                stop: asyncio.Event, on_site: Callable[[], None] | None) -> ScanRun:
+                stop: asyncio.Event, on_site: Callable[[], None] | None, early: list[int]) -> ScanRun:
     """This process's own slice, streamed to `path`, while it watches the children (their finished sites
-    reach `on_site`; a stop, SIGINT/SIGTERM here, is passed on to them). Returns when all have ended."""
+    reach `on_site`; a stop, SIGINT/SIGTERM here, is passed on to them). Returns when all have ended.
+    `early` holds a signal received before the loop handled signals: the slice then stops at once."""
+    if early:
+        stop.set()
     sink = StreamSink(path, ToolInfo(version=__version__))
     watcher = asyncio.get_running_loop().create_task(_watch(children, child_paths, stop, on_site))
     try:
