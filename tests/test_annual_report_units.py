@@ -221,6 +221,7 @@ def test_attachments_are_read_one_at_a_time_and_a_stuck_one_does_not_block_the_l
 
     monkeypatch.setattr(document, "read_pdf", fake_read)
     monkeypatch.setattr(document, "DOCUMENT_BUDGET_S", 0.5)
+    monkeypatch.setattr(document, "_DOCUMENTS", type(document._DOCUMENTS)(workers=1, max_threads=4))
 
     async def read(body: bytes):  # type: ignore[no-untyped-def]
         return await document._read_file(_response("http://x.test/r.pdf", body), ".pdf", "http://x.test/r.html",

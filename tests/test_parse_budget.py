@@ -6,6 +6,7 @@ import asyncio
 import subprocess
 import sys
 import threading
+import time
 
 import pytest
 
@@ -166,3 +167,65 @@ def test_offloaded_work_past_its_budget_makes_the_check_inconclusive(make_web) -
     grinding, light = report.sites[0].results
     assert grinding.status is Status.INCONCLUSIVE and grinding.metrics["reason"] == "page_too_complex"
     assert light.status is Status.PASS and light.summary == "OK"
+
+
+def _most_at_once(pool: WorkerPool, jobs: int) -> int:
+    """Run `jobs` short jobs at once through `pool`; how many ran at the same time at most."""
+    state = {"now": 0, "most": 0}
+    lock = threading.Lock()
+
+    def job() -> None:
+        with lock:
+            state["now"] += 1
+            state["most"] = max(state["most"], state["now"])
+        time.sleep(0.03)
+        with lock:
+            state["now"] -= 1
+
+    async def main() -> None:
+        await asyncio.gather(*(pool.run(job, 5) for _ in range(jobs)))
+
+    asyncio.run(main())
+    return state["most"]
+
+
+def test_a_one_lane_pool_is_one_lane_again_once_an_abandoned_job_ends() -> None:
+    pool = WorkerPool(workers=1, max_threads=3)
+    release = threading.Event()
+
+    async def stuck() -> None:
+        with pytest.raises(TimeoutError):
+            await pool.run(lambda: release.wait(10), 0.1)
+
+    asyncio.run(stuck())
+    assert _most_at_once(pool, 3) == 1  # its stand-in runs the others, one at a time
+    assert len([t for t in pool._threads if t.is_alive()]) == 2  # the stand-in and the stuck one
+    release.set()
+    deadline = time.monotonic() + 5
+    while pool._abandoned and time.monotonic() < deadline:
+        time.sleep(0.01)
+    time.sleep(0.05)
+    assert _most_at_once(pool, 4) == 1  # the spare thread retired: one lane again
+    assert len([t for t in pool._threads if t.is_alive()]) == 1
+
+
+def test_a_job_given_up_while_queued_never_runs_and_adds_no_thread() -> None:
+    pool = WorkerPool(workers=1, max_threads=4)
+    ran: list[int] = []
+    gate = threading.Event()
+
+    async def main() -> None:
+        first = asyncio.ensure_future(pool.run(lambda: gate.wait(5), 5))
+        await asyncio.sleep(0.05)  # the first job holds the only thread
+        queued = [asyncio.ensure_future(pool.run(lambda n=n: ran.append(n), 5)) for n in range(3)]
+        await asyncio.sleep(0.05)
+        for task in queued:
+            task.cancel()
+        await asyncio.gather(*queued, return_exceptions=True)
+        gate.set()
+        await first
+
+    asyncio.run(main())
+    time.sleep(0.1)
+    assert ran == [] and pool._abandoned == 0
+    assert len([t for t in pool._threads if t.is_alive()]) == 1

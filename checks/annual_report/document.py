@@ -8,11 +8,12 @@ through the `fetch` callable the check passes in (ctx.fetch): one door to the ne
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import unquote, urlsplit
 
 from gkaudit.checks.annual_report.form import read_form
@@ -32,8 +33,16 @@ from gkaudit.net.workers import PoolExhausted, WorkerPool
 # is read, and the reading is pure Python under the GIL, so reading more at once only holds more
 # memory. A reading past its budget is abandoned (its thread replaced, so it cannot block the lane)
 # and the attachment unreadable: inconclusive, never a verdict on a report nobody could read.
+T = TypeVar("T")
 _DOCUMENTS = WorkerPool(workers=1, max_threads=4)
-DOCUMENT_BUDGET_S = 60.0
+DOCUMENT_BUDGET_S = 60.0  # reading one attachment
+DOCUMENT_WAIT_S = 240.0  # queueing and reading: within the check's own time limit (300 s)
+
+
+async def _read_in_lane(read: Callable[[], T]) -> T:
+    """`read()` in the document lane; TimeoutError past DOCUMENT_BUDGET_S of reading or DOCUMENT_WAIT_S in all."""
+    async with asyncio.timeout(DOCUMENT_WAIT_S):
+        return await _DOCUMENTS.run(read, DOCUMENT_BUDGET_S)
 
 Fetch = Callable[[str], Awaitable[Response]]
 
@@ -177,10 +186,10 @@ async def _read_file(response: Response, ext: str, page_url: str, attachment: st
     evidence = response.evidence()
     try:
         if ext == ".pdf":
-            text, grids, pages = await _DOCUMENTS.run(lambda: read_pdf(response.body, max_pdf_pages), DOCUMENT_BUDGET_S)
+            text, grids, pages = await _read_in_lane(lambda: read_pdf(response.body, max_pdf_pages))
             notes = [f"PDF 共 {pages} 页，只读前 {max_pdf_pages} 页"] if pages > max_pdf_pages else []
         elif ext == ".docx":
-            text, grids = await _DOCUMENTS.run(lambda: read_docx(response.body), DOCUMENT_BUDGET_S)
+            text, grids = await _read_in_lane(lambda: read_docx(response.body))
             notes = []
         else:
             return Unreadable("attachment_type", f"年报为 {name} 附件，gkaudit 无法读取此类型（请另行人工核对）",
@@ -188,7 +197,8 @@ async def _read_file(response: Response, ext: str, page_url: str, attachment: st
     except (PdfUnreadable, DocxUnreadable, PoolExhausted) as exc:
         return Unreadable("attachment_unreadable", f"年报 {name} 附件无法解析：{exc}", {**evidence, "data": {"type": name}})
     except TimeoutError:
-        return Unreadable("attachment_unreadable", f"年报 {name} 附件解析超过 {DOCUMENT_BUDGET_S:.0f} 秒，未能读完",
+        return Unreadable("attachment_unreadable", f"年报 {name} 附件未能读完（解析超过 {DOCUMENT_BUDGET_S:.0f} 秒，"
+                          f"或排队超过 {DOCUMENT_WAIT_S:.0f} 秒）",
                           {**evidence, "data": {"type": name}})
     if len(text.strip()) < 50:
         return Unreadable("no_text_layer", f"年报 {name} 附件没有可读的文字（可能为扫描件）",

@@ -42,7 +42,7 @@ def run_workers(targets: list[Target], checks: list[Check], checks_dir: Path | N
     and any signal.
 
     This process scans the first slice itself (a parent that only waited would hold its imports,
-    some 60 MiB, for nothing); the other slices run in child processes. `on_site` (the progress
+    some 50 MiB, for nothing); the other slices run in child processes. `on_site` (the progress
     bar) is called once per site finished so far, here or in a child.
     """
     slices = [part for k in range(1, count + 1) if (part := select_shard(targets, k, count))]

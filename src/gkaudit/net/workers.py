@@ -12,6 +12,7 @@ import asyncio
 import queue
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -21,12 +22,24 @@ class PoolExhausted(RuntimeError):
     """Every thread is busy with work past its budget."""
 
 
+@dataclass(eq=False)
+class _Job:
+    fn: Callable[[], Any]
+    loop: asyncio.AbstractEventLoop
+    started: asyncio.Future[None]
+    done: asyncio.Future[Any]
+    state: str = "queued"  # then "running", "finished"; or "dropped" (given up while queued: never run)
+    abandoned: bool = False  # its caller gave up while it ran: its thread is replaced (under the lock)
+
+
 class WorkerPool:
+    """`workers` threads run jobs in turn; a thread whose job was abandoned is replaced while it runs
+    on, and once that job ends the pool shrinks back to `workers` (a one-thread pool stays one lane)."""
+
     def __init__(self, workers: int = 2, max_threads: int = 8) -> None:
         self.workers = workers
         self.max_threads = max_threads
-        self._jobs: queue.SimpleQueue[tuple[Callable[[], Any], asyncio.AbstractEventLoop,
-                                            asyncio.Future[None], asyncio.Future[Any]] | None] = queue.SimpleQueue()
+        self._jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
         self._threads: list[threading.Thread] = []
         self._abandoned = 0
         self._lock = threading.Lock()
@@ -42,20 +55,24 @@ class WorkerPool:
 
     def _work(self) -> None:
         while (job := self._jobs.get()) is not None:
-            fn, loop, started, done = job
-            try:
-                if done.cancelled():
+            with self._lock:
+                if job.state == "dropped":
                     continue
-                _call_in(loop, started, None, None)
-                try:
-                    result, error = fn(), None
-                except BaseException as exc:  # handed to the caller, whatever it is
-                    result, error = None, exc
-                _call_in(loop, done, result, error)
-            finally:
-                with self._lock:
-                    if getattr(done, "_gkaudit_abandoned", False):
-                        self._abandoned -= 1
+                job.state = "running"
+            _call_in(job.loop, job.started, None, None)
+            try:
+                result, error = job.fn(), None
+            except BaseException as exc:  # handed to the caller, whatever it is
+                result, error = None, exc
+            _call_in(job.loop, job.done, result, error)
+            with self._lock:
+                job.state = "finished"
+                if job.abandoned:
+                    self._abandoned -= 1
+                current = threading.current_thread()
+                if len(self._threads) > self.workers + self._abandoned and current in self._threads:
+                    self._threads.remove(current)  # a stand-in took its place meanwhile: one too many
+                    return
 
     async def run(self, fn: Callable[[], T], budget: float) -> T:
         """Run `fn` in a worker; TimeoutError once it has run `budget` seconds (queueing not counted)."""
@@ -63,18 +80,20 @@ class WorkerPool:
             raise PoolExhausted(f"{self._abandoned} 个解析线程仍在处理超时的页面 / parser threads exhausted")
         self._ensure_threads()
         loop = asyncio.get_running_loop()
-        started: asyncio.Future[None] = loop.create_future()
-        done: asyncio.Future[T] = loop.create_future()
-        self._jobs.put((fn, loop, started, done))
+        job = _Job(fn, loop, loop.create_future(), loop.create_future())
+        self._jobs.put(job)
         try:
-            await started
-            return await asyncio.wait_for(asyncio.shield(done), budget)
+            await job.started
+            return await asyncio.wait_for(asyncio.shield(job.done), budget)
         except (TimeoutError, asyncio.CancelledError):
-            if not done.done():
-                with self._lock:
-                    done._gkaudit_abandoned = True  # type: ignore[attr-defined]
+            with self._lock:
+                if job.state == "running":
+                    job.abandoned = True
                     self._abandoned += 1
-                done.cancel()
+                elif job.state == "queued":
+                    job.state = "dropped"
+            job.done.cancel()
+            if job.abandoned:
                 self._ensure_threads()
             raise
 
