@@ -21,7 +21,8 @@ def make_sites(root: Path) -> None:
     for host in HOSTS:
         folder = root / host
         (folder / "www").mkdir(parents=True)
-        manifest = f"host: {host}\nhang: [/hang]\nreplies:\n  /own:\n    status: 200\n    headers: [[Connection, close]]\n    body: own\n"
+        manifest = (f"host: {host}\nhang: [/hang]\nreplies:\n  /own:\n    status: 200\n    headers: [[Connection, close]]\n"
+                    "    body: own\n  /moved:\n    status: 302\n    headers: [[Location, /a.html]]\n    body: moved\n")
         (folder / "site.yaml").write_text(manifest, encoding="utf-8")
         for name in ("index.html", "a.html", "b.html", "c.html"):
             (folder / "www" / name).write_text(f"<html><body><p>{host} {name}</p></body></html>", encoding="utf-8")
@@ -45,6 +46,21 @@ def test_successive_requests_to_a_host_share_one_connection(tmp_path: Path) -> N
         records = web.requests_for(HOSTS[0])
     assert len(records) == 4
     assert len({r.connection for r in records}) == 1, [r.connection for r in records]
+
+
+def test_a_redirect_chain_reports_its_first_request_s_connection(tmp_path: Path) -> None:
+    """`/moved` -> `/a.html` on one connection: the chain opened a connection (its first request did),
+    so it is not reported as reused, and its connect time is that first request's."""
+    make_sites(tmp_path)
+    with SimWeb(roots=[tmp_path], keepalive=True) as web:
+        async def run() -> tuple[int | None, int, bool, int | None]:
+            async with _fetcher(web) as fetcher:
+                r = await fetcher.fetch(web.url(HOSTS[3], "/moved"), "ipv4")
+                return r.status, len(r.redirects), r.reused_connection, r.connect_ms
+        status, redirects, reused, connect_ms = asyncio.run(run())
+        records = web.requests_for(HOSTS[3])
+    assert (status, redirects, reused) == (200, 1, False) and connect_ms is not None
+    assert len({r.connection for r in records}) == 1  # the second request did reuse it
 
 
 def test_idle_origins_beyond_the_cap_are_closed_and_reopened_when_needed(tmp_path: Path) -> None:
