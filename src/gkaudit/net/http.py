@@ -123,19 +123,17 @@ class Fetcher:
         seen = {url}
         current = url
         elapsed = 0
-        first: Response | None = None  # a chain's connect, first byte and reuse are its first request's
+        timing: dict[str, Any] = {}  # a chain's connect, first byte and reuse are its first request's
         while True:
             hop = await self._hop(cache, (method, current, family, verify))
             response, target, kind = hop.response, hop.target, hop.kind
-            first = first or response
+            timing = timing or response.connection_timing()
             elapsed += response.elapsed_ms
             if response.failure is not None:
                 target = None
             if not hops and target is None and not _is_redirect_status(response):
                 return response  # no redirect: the chain is its one hop, shared as is
-            response = replace(response, url=url, redirects=list(hops), elapsed_ms=elapsed,
-                               connect_ms=first.connect_ms, first_byte_ms=first.first_byte_ms,
-                               reused_connection=first.reused_connection)
+            response = replace(response, url=url, redirects=list(hops), elapsed_ms=elapsed, **timing)
             if response.failure is not None:
                 return response
             if target is None:

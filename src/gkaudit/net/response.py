@@ -46,6 +46,11 @@ class Response:
     attempts: int = 1
     _page: weakref.ref[Page] | None = field(default=None, repr=False, compare=False)
 
+    def connection_timing(self) -> dict[str, Any]:
+        """How this request's connection went: what a followed chain reports of its first request."""
+        return {"connect_ms": self.connect_ms, "first_byte_ms": self.first_byte_ms,
+                "reused_connection": self.reused_connection}
+
     @property
     def ok(self) -> bool:
         """An answer came back with a status below 400."""
