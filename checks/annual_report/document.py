@@ -29,11 +29,12 @@ from gkaudit.net.http import Response
 from gkaudit.net.page import Page
 from gkaudit.net.workers import PoolExhausted, WorkerPool
 
+T = TypeVar("T")
+
 # One attachment read at a time per process: pdfminer's objects for a report are some 10 MiB while it
 # is read, and the reading is pure Python under the GIL, so reading more at once only holds more
 # memory. A reading past its budget is abandoned (its thread replaced, so it cannot block the lane)
 # and the attachment unreadable: inconclusive, never a verdict on a report nobody could read.
-T = TypeVar("T")
 _DOCUMENTS = WorkerPool(workers=1, max_threads=4)
 DOCUMENT_BUDGET_S = 60.0  # reading one attachment
 DOCUMENT_WAIT_S = 240.0  # queueing and reading: within the check's own time limit (300 s)

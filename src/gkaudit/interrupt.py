@@ -21,7 +21,8 @@ STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
 def run_stoppable(main: Callable[[asyncio.Event], Awaitable[T]]) -> tuple[T, int | None]:
-    """Run main(stop) on a new event loop (gkaudit.loop) with SIGINT/SIGTERM setting `stop`; returns (result, signal number or None)."""
+    """Run main(stop) on a new event loop (gkaudit.loop), SIGINT/SIGTERM setting `stop`; returns
+    (result, signal number or None)."""
     received: list[int] = []
 
     async def guarded() -> T:

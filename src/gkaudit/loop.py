@@ -23,4 +23,3 @@ def loop_factory() -> Callable[[], asyncio.AbstractEventLoop]:
         else:
             return uvloop.new_event_loop
     return asyncio.new_event_loop
-

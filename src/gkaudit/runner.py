@@ -34,6 +34,12 @@ DEFAULT_IPV6_CONTROL = "https://www.gov.cn/"
 ProgressHook = Callable[[str, str], None]
 
 
+# Sites in flight per request slot. Politeness spaces one host's requests, so a site uses a slot only
+# now and then and several must be in flight per slot; beyond 4 the CPU, not the network, is the limit
+# (1,000 bench sites at 50 ms: 8 per slot took 310 s at 447 MiB, 4 per slot 307 s at 386 MiB).
+SITES_PER_REQUEST_SLOT = 4
+
+
 @dataclass(frozen=True)
 class ScanOptions:
     """Everything the CLI decides for a scan."""
@@ -49,15 +55,8 @@ class ScanOptions:
     # At most this many sites audited at once (the CLI: SITES_PER_REQUEST_SLOT x --concurrency): it
     # bounds the pages alive at the same time, i.e. peak memory. Within it, sites start only while
     # the request slots are not saturated (net/admission.py); the first `concurrency` start at once.
-    site_concurrency: int = 64
+    site_concurrency: int = SITES_PER_REQUEST_SLOT * 16  # the default --concurrency
     render: RenderOptions = field(default_factory=RenderOptions)  # the browser for script-built pages
-
-
-
-# Sites in flight per request slot. Politeness spaces one host's requests, so a site uses a slot only
-# now and then and several must be in flight per slot; beyond 4 the CPU, not the network, is the limit
-# (1,000 bench sites at 50 ms: 8 per slot took 310 s at 447 MiB, 4 per slot 307 s at 386 MiB).
-SITES_PER_REQUEST_SLOT = 4
 
 
 class SiteSink(Protocol):

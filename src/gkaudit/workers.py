@@ -93,11 +93,9 @@ async def _lead(targets: list[Target], checks: list[Check], options: ScanOptions
     `early` holds a signal received before the loop handled signals: the slice then stops at once."""
     if early:
         stop.set()
-    sink = StreamSink(path, ToolInfo(version=__version__))
     watcher = asyncio.get_running_loop().create_task(_watch(children, child_paths, stop, on_site))
     try:
-        run = await run_sites(targets, checks, options, sink, (lambda *_: on_site()) if on_site else None, stop)
-        sink.end(run.finished_at, run.interrupted, run.unfinished, scanner_counts(run.scanner))
+        run = await _scan_slice(targets, checks, options, path, stop, (lambda *_: on_site()) if on_site else None)
         while any(process.is_alive() for process in children):
             await asyncio.sleep(0.1)
         return run
@@ -107,21 +105,28 @@ async def _lead(targets: list[Target], checks: list[Check], options: ScanOptions
             await watcher
 
 
+async def _scan_slice(targets: list[Target], checks: list[Check], options: ScanOptions, path: Path,
+                      stop: asyncio.Event, on_result: Callable[..., None] | None = None) -> ScanRun:
+    """One slice's scan, streamed to `path` and ended there (with the facts counted to the end).
+    A signal while the end line is written only sets `stop` again: the file is always finished."""
+    sink = StreamSink(path, ToolInfo(version=__version__))
+    run = await run_sites(targets, checks, options, sink, on_result, stop)
+    sink.end(run.finished_at, run.interrupted, run.unfinished, scanner_counts(run.scanner))
+    return run
+
+
 async def _watch(children: list[multiprocessing.process.BaseProcess], paths: list[Path], stop: asyncio.Event,
                  on_site: Callable[[], None] | None) -> None:
-    """Until cancelled: report the children's finished sites to `on_site`; once `stop` is set, stop them."""
+    """Until cancelled, every 0.25 s: report the children's finished sites to `on_site`; once `stop` is
+    set, stop the children (once: a second SIGTERM could reach a child after its handlers are gone)."""
     progress = _Progress(paths)
-    stopping = False
+    stopped = False
     try:
         while True:
-            if stopping:
-                await asyncio.sleep(0.25)
-            else:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), 0.25)
-                if stop.is_set():
-                    _stop_children(children)
-                    stopping = True
+            await asyncio.sleep(0.25)
+            if stop.is_set() and not stopped:
+                _stop_children(children)
+                stopped = True
             _advance(progress, on_site)
     finally:
         _advance(progress, on_site)  # the last sites the children wrote
@@ -202,11 +207,7 @@ def _worker(targets: list[Target], options: ScanOptions, check_ids: list[str], c
     """One worker process: its slice, streamed to `path`; SIGINT/SIGTERM stop it cleanly."""
     try:
         checks = load_registry(checks_dir).select(check_ids)
-        sink = StreamSink(path, ToolInfo(version=__version__))
-        run, _ = run_stoppable(lambda stop: run_sites(targets, checks, options, sink, stop=stop))
-        for number in STOP_SIGNALS:  # finishing the file now beats dying on a second signal
-            signal.signal(number, signal.SIG_IGN)
-        sink.end(run.finished_at, run.interrupted, run.unfinished, scanner_counts(run.scanner))
+        run_stoppable(lambda stop: _scan_slice(targets, checks, options, path, stop))
     except Exception as exc:  # one line, as everywhere; the parent lists this slice as unfinished
         print(f"gkaudit worker: 内部错误 / internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
         sys.exit(3)
