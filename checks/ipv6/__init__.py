@@ -293,7 +293,7 @@ class Ipv6(Check):
     async def _coverage(self, ctx: SiteContext, s: Ipv6Settings, host: str, home: Response,
                         metrics: dict[str, Any], findings: list[Finding]) -> None:
         thresholds = {"secondary": s.min_secondary_coverage, "tertiary": s.min_tertiary_coverage}
-        coverage = await link_coverage(ctx, home.page(), site_domain(host), max_pages=s.max_pages,
+        coverage = await link_coverage(ctx, home.final_url, home.page().links, site_domain(host), max_pages=s.max_pages,
                                        max_hosts=s.max_hosts, seconds=s.time_budget_s, thresholds=thresholds)
         metrics["coverage"] = coverage
         for level in ("secondary", "tertiary"):

@@ -26,7 +26,7 @@ from gkaudit.context import SiteContext
 from gkaudit.net.domains import ip_literal_version, is_internal
 from gkaudit.net.failures import FailureKind
 from gkaudit.net.http import Response
-from gkaudit.net.page import Page, url_host
+from gkaudit.net.page import Link, url_host
 
 T = TypeVar("T")
 LEVEL_ZH = {"secondary": "二级", "tertiary": "三级"}
@@ -92,12 +92,12 @@ def answers(response: Response) -> bool:
             and response.failure in ANSWERED_FAILURES)
 
 
-async def collect_links(ctx: SiteContext, home: Page, max_pages: int,
+async def collect_links(ctx: SiteContext, home_url: str, home_links: list[Link], max_pages: int,
                         seconds: float) -> tuple[list[str], list[str], list[dict[str, Any]]]:
     """二级 URLs, 三级 URLs, and what was read of each sampled second-level page."""
-    home_urls = {home.url, ctx.url}
-    home_host = url_host(home.url)
-    secondary = [link.url for link in home.links]
+    home_urls = {home_url, ctx.url}
+    home_host = url_host(home_url)
+    secondary = [link.url for link in home_links]
     sample = [u for u in secondary if host_key(u)[1] == home_host and u not in home_urls
               and looks_like_page(u)][:max_pages]
     responses = await within([ctx.fetch(u) for u in sample], seconds)
@@ -140,10 +140,14 @@ def level_coverage(urls: list[str], domain: str, states: dict[tuple, dict[str, A
     }
 
 
-async def link_coverage(ctx: SiteContext, home: Page, domain: str, *, max_pages: int, max_hosts: int,
-                        seconds: float, thresholds: dict[str, float]) -> dict[str, Any]:
-    """Collect both levels, probe their hosts (bounded), and measure coverage per level."""
-    secondary, tertiary, pages = await collect_links(ctx, home, max_pages, seconds * 0.4)
+async def link_coverage(ctx: SiteContext, home_url: str, home_links: list[Link], domain: str, *,
+                        max_pages: int, max_hosts: int, seconds: float,
+                        thresholds: dict[str, float]) -> dict[str, Any]:
+    """Collect both levels, probe their hosts (bounded), and measure coverage per level.
+
+    It takes the homepage's address and links, not its Page: a parsed tree is a megabyte or more, and
+    the probes take seconds."""
+    secondary, tertiary, pages = await collect_links(ctx, home_url, home_links, max_pages, seconds * 0.4)
     first_url: dict[tuple, str] = {}
     for url in secondary + tertiary:
         first_url.setdefault(host_key(url), url)

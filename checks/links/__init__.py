@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -37,13 +38,27 @@ from gkaudit.model import CheckResult, Finding
 from gkaudit.net.domains import is_internal, site_domain
 from gkaudit.net.failures import FailureKind
 from gkaudit.net.http import Response
-from gkaudit.net.page import Page, url_host
+from gkaudit.net.page import Link, Page, url_host
 
 BASIS = "国办秘函〔2019〕19号 扣分项（错链、断链）；国办发〔2017〕47号"
 RULE_LINKS = "国办秘函〔2019〕19号 扣分项：首页及其他页面存在错链、断链（每处扣分分值未经核实）"
 RULE_HTTPS = "国办发〔2017〕47号 安全防护：政府网站宜采用 HTTPS（是否强制未经核实，gkaudit 默认要求）"
 DOWNLOADS = re.compile(r"\.(?:pdf|docx?|xlsx?|pptx?|wps|zip|rar|7z|jpe?g|png|gif|mp4|apk)$", re.I)  # probed, never read
 RULE_MIXED = "HTTPS 页面加载 http 资源（混合内容）会被浏览器拦截或提示不安全"
+
+
+@dataclass(frozen=True)
+class PageRead:
+    """What the check keeps of a page it read: its links and mixed content, not its parsed tree (a tree
+    is a megabyte or more, and the probes that follow take seconds under the per-host politeness)."""
+
+    url: str
+    links: list[Link]
+    mixed: list[dict[str, str]]
+
+    @classmethod
+    def of(cls, page: Page) -> PageRead:
+        return cls(page.url, page.links, mixed_content(page))
 
 
 class LinksSettings(CheckSettings):
@@ -76,14 +91,13 @@ class Links(Check):
             home = await ctx.fetch(ctx.url, verify=False)
         if not home.ok:
             return self.homepage_unreadable(home)
-        page = home.page()
-        results, pages = await self._probe_all(ctx, page, settings)
+        results, pages = await self._probe_all(ctx, PageRead.of(home.page()), settings)
         if bad_certificate:  # the certificate finding covers every link to this host
             for result in results:
                 if result.failure == FailureKind.TLS_ERROR.value and url_host(result.url) == ctx.host:
                     result.state = "unchecked"
         findings = self._judge_links(results)
-        mixed = {p.url: m for p in pages if (m := mixed_content(p))}
+        mixed = {p.url: p.mixed for p in pages if p.mixed}
         findings += self._judge_mixed(mixed)
         https = await https_state(lambda url, verify: ctx.fetch(url, verify=verify), ctx.url, first)
         findings += self._judge_https(https, settings)
@@ -105,8 +119,8 @@ class Links(Check):
                    f"，外站不可达 {len(external_broken)} 个；HTTPS：{_https_phrase(https)}")
         return self.result(status, summary, findings, metrics)
 
-    async def _probe_all(self, ctx: SiteContext, home: Page,
-                         settings: LinksSettings) -> tuple[list[LinkResult], list[Page]]:
+    async def _probe_all(self, ctx: SiteContext, home: PageRead,
+                         settings: LinksSettings) -> tuple[list[LinkResult], list[PageRead]]:
         domain = site_domain(ctx.host)
         gate = asyncio.Semaphore(max(1, settings.concurrency))
         queue: dict[str, tuple[str, str]] = {}  # url -> (text, found on)
@@ -119,10 +133,19 @@ class Links(Check):
         async def fetch(url: str, method: str) -> Response:
             return await ctx.fetch(url, method=method)
 
+        read: dict[str, PageRead] = {}  # second-level pages, read as soon as their GET is back
+
+        async def read_page(url: str) -> None:
+            response = await ctx.fetch(url)  # after its probe: the cached answer, its page still parsed
+            if response.ok and response.is_html:
+                read[url] = PageRead.of(response.page())
+
         async def one(url: str, text: str, found_on: str) -> LinkResult:
             async with gate:
                 result = await probe(fetch, url, text, get=url in second)
             result.internal, result.found_on = is_internal(url_host(url), domain), found_on
+            if url in second:
+                await read_page(url)
             return result
 
         def wanted(url: str) -> bool:
@@ -130,11 +153,10 @@ class Links(Check):
 
         first = [(u, t, f) for u, (t, f) in queue.items() if wanted(u)][: settings.max_links]
         results = list(await asyncio.gather(*(one(*args) for args in first)))
-        pages: list[Page] = [home]
         for url in second:
-            response = await ctx.fetch(url)  # fetched with GET above: the cached answer
-            if response.ok and response.is_html:
-                pages.append(response.page())
+            if url not in read:  # not probed (past max_links), or not a page (then the cached answer)
+                await read_page(url)
+        pages = [home] + [read[url] for url in second if url in read]
         more: dict[str, tuple[str, str]] = {}
         for extra in pages[1:]:
             for link in extra.links:
