@@ -229,3 +229,31 @@ def test_a_job_given_up_while_queued_never_runs_and_adds_no_thread() -> None:
     time.sleep(0.1)
     assert ran == [] and pool._abandoned == 0
     assert len([t for t in pool._threads if t.is_alive()]) == 1
+
+
+def test_an_idle_worker_holds_neither_its_last_job_nor_its_result() -> None:
+    """A parse job's function holds the body and its result the parsed page (a megabyte or more):
+    once the caller has them, the thread waiting for the next job keeps no reference to either."""
+    import gc
+    import weakref
+
+    class Result:
+        pass
+
+    class Body:
+        pass
+
+    async def main() -> tuple[weakref.ref[Result], weakref.ref[Body]]:
+        pool = WorkerPool(workers=1)
+        body = Body()
+        result = await pool.run(lambda: (body, Result())[1], budget=5)
+        refs = weakref.ref(result), weakref.ref(body)
+        del result, body
+        await asyncio.sleep(0.05)  # the thread is back waiting for a job
+        gc.collect()
+        alive = refs[0]() is not None, refs[1]() is not None
+        pool.close()
+        assert alive == (False, False)
+        return refs
+
+    asyncio.run(main())

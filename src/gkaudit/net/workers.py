@@ -55,24 +55,32 @@ class WorkerPool:
 
     def _work(self) -> None:
         while (job := self._jobs.get()) is not None:
-            with self._lock:
-                if job.state == "dropped":
-                    continue
-                job.state = "running"
-            _call_in(job.loop, job.started, None, None)
-            try:
-                result, error = job.fn(), None
-            except BaseException as exc:  # handed to the caller, whatever it is
-                result, error = None, exc
-            _call_in(job.loop, job.done, result, error)
-            with self._lock:
-                job.state = "finished"
-                if job.abandoned:
-                    self._abandoned -= 1
-                current = threading.current_thread()
-                if len(self._threads) > self.workers + self._abandoned and current in self._threads:
-                    self._threads.remove(current)  # a stand-in took its place meanwhile: one too many
-                    return
+            stay = self._run_job(job)
+            del job  # its function and future hold a body and its parsed page: not while this thread idles
+            if not stay:
+                return
+
+    def _run_job(self, job: _Job) -> bool:
+        """Run one job and hand its outcome to its loop; False when this thread is one too many now."""
+        with self._lock:
+            if job.state == "dropped":
+                return True
+            job.state = "running"
+        _call_in(job.loop, job.started, None, None)
+        try:
+            result, error = job.fn(), None
+        except BaseException as exc:  # handed to the caller, whatever it is
+            result, error = None, exc
+        _call_in(job.loop, job.done, result, error)
+        with self._lock:
+            job.state = "finished"
+            if job.abandoned:
+                self._abandoned -= 1
+            current = threading.current_thread()
+            if len(self._threads) > self.workers + self._abandoned and current in self._threads:
+                self._threads.remove(current)  # a stand-in took its place meanwhile: one too many
+                return False
+        return True
 
     async def run(self, fn: Callable[[], T], budget: float) -> T:
         """Run `fn` in a worker; TimeoutError once it has run `budget` seconds (queueing not counted)."""
