@@ -129,3 +129,26 @@ def test_findings_are_capped_and_the_rest_counted():
     findings = Links._judge_links(results, max_findings=20)
     assert len(findings) == 21 and findings[-1].message.startswith("另有 5 个本站断链")
     assert len(findings[-1].evidence.data["urls"]) == 5
+
+
+def test_no_parsed_tree_is_held_while_links_are_probed(web, monkeypatch):
+    """The probes wait on the per-host politeness for seconds: the check keeps each page's links, not
+    its tree (a megabyte or more). With the Fetcher keeping no recent pages, no tree is alive at any probe."""
+    import gc
+
+    import gkaudit.checks.links as links_check
+    import gkaudit.net.http as http
+
+    monkeypatch.setattr(http, "RECENT_PAGES_PER_SLOT", 0)
+    real_probe = links_check.probe
+    alive: list[int] = []
+
+    async def counting_probe(fetch, url, text="", *, get=False):
+        gc.collect()
+        alive.append(sum(1 for o in gc.get_objects() if isinstance(o, Page) and "tree" in o.__dict__))
+        return await real_probe(fetch, url, text, get=get)
+
+    monkeypatch.setattr(links_check, "probe", counting_probe)
+    result = run(web, "broken")
+    assert len(result.metrics["pages_read"]) >= 3  # the homepage and second-level pages were read
+    assert alive and max(alive) == 0, alive

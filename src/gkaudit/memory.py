@@ -3,15 +3,19 @@
 Each site's pages, parse trees and reports are freed when the site ends, but glibc keeps the
 freed memory inside the process (fragmented arenas), so resident memory would creep up with the
 number of sites scanned. `release_free_memory()` asks glibc to return it (malloc_trim), at most
-once per `interval` seconds; elsewhere (musl, macOS, Windows) it does nothing.
+once per `interval` seconds; `FreeMemoryTrimmer` does so every `interval` seconds from a thread of
+its own while a scan runs (trees die mid-site too, not only when a site ends). Elsewhere (musl,
+macOS, Windows) both do nothing.
 """
 
 from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import threading
 import time
 from collections.abc import Callable
+from types import TracebackType
 
 _trim: Callable[[int], int] | None = None
 _last = 0.0
@@ -25,14 +29,52 @@ def _load_trim() -> Callable[[int], int] | None:
         return None
 
 
+def _trimmer() -> Callable[[int], int]:
+    global _trim
+    if _trim is None:
+        _trim = _load_trim() or (lambda _pad: 0)
+    return _trim
+
+
 def release_free_memory(interval: float = 1.0) -> bool:
     """Return freed heap pages to the OS if `interval` has passed since the last time; True if it ran."""
-    global _trim, _last
+    global _last
     now = time.monotonic()
     if now - _last < interval:
         return False
     _last = now
-    if _trim is None:
-        _trim = _load_trim() or (lambda _pad: 0)
-    _trim(0)
+    _trimmer()(0)
     return True
+
+
+class FreeMemoryTrimmer:
+    """A context manager: while it is open, a daemon thread returns freed heap pages to the OS every
+    `interval` seconds. malloc_trim runs without the GIL (ctypes releases it), a few milliseconds at a
+    time, so the event loop goes on meanwhile. `trim` replaces malloc_trim (tests)."""
+
+    def __init__(self, interval: float = 0.25, trim: Callable[[int], int] | None = None) -> None:
+        self.interval = interval
+        self.trims = 0
+        self._trim = trim
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def __enter__(self) -> FreeMemoryTrimmer:
+        trim = self._trim or _trimmer()
+        self._stop.clear()
+
+        def run() -> None:
+            while not self._stop.wait(self.interval):
+                trim(0)
+                self.trims += 1
+
+        self._thread = threading.Thread(target=run, name="gkaudit-trim", daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 traceback: TracebackType | None) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
+            self._thread = None

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 from gkaudit import __version__
 from gkaudit.check import Check
 from gkaudit.context import ScanEnv, SiteContext
-from gkaudit.memory import release_free_memory
+from gkaudit.memory import FreeMemoryTrimmer
 from gkaudit.model import CheckResult, ScannerFacts, ScanReport, SiteReport, Status, ToolInfo, WaiverInfo
 from gkaudit.net.admission import SiteAdmission
 from gkaudit.net.backend import is_ipv4_mapped
@@ -111,7 +111,6 @@ async def run_sites(targets: Sequence[Target], checks: Sequence[Check], options:
                     report = await _run_site(target, checks, env, options, on_result)
                 sink.site(report)
                 done.add(target.id)
-                release_free_memory()  # the site's pages are gone: keep resident memory flat
 
         try:
             async with admission, asyncio.TaskGroup() as group:
@@ -122,12 +121,14 @@ async def run_sites(targets: Sequence[Target], checks: Sequence[Check], options:
 
     # the browser (started on the first page that needs it) is closed before the fetcher it is served by,
     # also when a stop request cancels the scan
-    async with Fetcher(resolver, options.fetch) as fetcher, Renderer(fetcher, options.render) as renderer:
-        try:
-            interrupted = await _until_stopped(scan(fetcher, renderer), stop)
-        finally:
-            scanner.browsers_started, scanner.pages_rendered = renderer.launches, renderer.rendered
-            scanner.pages_not_rendered = renderer.wanted
+    # freed trees and bodies go back to the OS as the scan goes on: resident memory stays flat
+    with FreeMemoryTrimmer():
+        async with Fetcher(resolver, options.fetch) as fetcher, Renderer(fetcher, options.render) as renderer:
+            try:
+                interrupted = await _until_stopped(scan(fetcher, renderer), stop)
+            finally:
+                scanner.browsers_started, scanner.pages_rendered = renderer.launches, renderer.rendered
+                scanner.pages_not_rendered = renderer.wanted
     if not begun:
         sink.begin(started, scanner)
     return ScanRun(started_at=started, finished_at=datetime.now(UTC), scanner=scanner, interrupted=interrupted,

@@ -43,6 +43,7 @@ __all__ = ["USER_AGENT", "FetchOptions", "Fetcher", "Hop", "Response"]
 
 USER_AGENT = f"gkaudit/{__version__} (+government website disclosure audit; https://pypi.org/project/gkaudit/)"
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+RECENT_PAGES_PER_SLOT = 2  # parsed pages kept alive per request slot: a tree is a MiB, a reparse costs CPU
 # Which other family's answer can stand for a request: an "any" fetch that connected over IPv4 is
 # exactly an IPv4 fetch (and one over native IPv6 an IPv6 fetch); an IPv4 fetch that got an answer
 # is what "any" (IPv4 first) would have got.
@@ -200,7 +201,7 @@ class Fetcher:
             return None
         response._page = weakref.ref(parsed.page)
         self._recent_pages[id(parsed.page)] = parsed.page
-        while len(self._recent_pages) > 2 * self.options.concurrency:
+        while len(self._recent_pages) > RECENT_PAGES_PER_SLOT * self.options.concurrency:
             self._recent_pages.popitem(last=False)
         return parsed
 
@@ -239,8 +240,7 @@ class Fetcher:
 
     async def _request_with_retries(self, url: str, family: Family, verify: bool, method: str) -> Response:
         if problem := url_problem(url):
-            return Response(url=url, family=family, final_url=url, failure=FailureKind.UNSUPPORTED_URL,
-                            detail=problem)
+            return Response(url, family, url, failure=FailureKind.UNSUPPORTED_URL, detail=problem)
         attempt = 0
         while True:
             response = await self._polite_request(url, family, verify, method)
