@@ -234,6 +234,7 @@ def test_a_job_given_up_while_queued_never_runs_and_adds_no_thread() -> None:
 def test_an_idle_worker_holds_neither_its_last_job_nor_its_result() -> None:
     """A parse job's function holds the body and its result the parsed page (a megabyte or more):
     once the caller has them, the thread waiting for the next job keeps no reference to either."""
+    import functools
     import gc
     import weakref
 
@@ -246,7 +247,7 @@ def test_an_idle_worker_holds_neither_its_last_job_nor_its_result() -> None:
     async def main() -> tuple[weakref.ref[Result], weakref.ref[Body]]:
         pool = WorkerPool(workers=1)
         body = Body()
-        result = await pool.run(lambda: (body, Result())[1], budget=5)
+        result = await pool.run(functools.partial(lambda held: Result(), body), budget=5)  # the job holds body
         refs = weakref.ref(result), weakref.ref(body)
         del result, body
         await asyncio.sleep(0.05)  # the thread is back waiting for a job
