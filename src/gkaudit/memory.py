@@ -2,10 +2,9 @@
 
 Each site's pages, parse trees and reports are freed when the site ends, but glibc keeps the
 freed memory inside the process (fragmented arenas), so resident memory would creep up with the
-number of sites scanned. `release_free_memory()` asks glibc to return it (malloc_trim), at most
-once per `interval` seconds; `FreeMemoryTrimmer` does so every `interval` seconds from a thread of
-its own while a scan runs (trees die mid-site too, not only when a site ends). Elsewhere (musl,
-macOS, Windows) both do nothing.
+number of sites scanned. `release_free_memory()` asks glibc to return it (malloc_trim) once;
+`FreeMemoryTrimmer` does so every `interval` seconds from a thread of its own while a scan runs
+(trees die mid-site too, not only when a site ends). Elsewhere (musl, macOS, Windows) both do nothing.
 """
 
 from __future__ import annotations
@@ -13,12 +12,10 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import threading
-import time
 from collections.abc import Callable
 from types import TracebackType
 
 _trim: Callable[[int], int] | None = None
-_last = 0.0
 
 
 def _load_trim() -> Callable[[int], int] | None:
@@ -36,15 +33,9 @@ def _trimmer() -> Callable[[int], int]:
     return _trim
 
 
-def release_free_memory(interval: float = 1.0) -> bool:
-    """Return freed heap pages to the OS if `interval` has passed since the last time; True if it ran."""
-    global _last
-    now = time.monotonic()
-    if now - _last < interval:
-        return False
-    _last = now
+def release_free_memory() -> None:
+    """Return freed heap pages to the OS now (after a big one-off allocation, such as parsing targets)."""
     _trimmer()(0)
-    return True
 
 
 class FreeMemoryTrimmer:

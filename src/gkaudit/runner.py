@@ -121,7 +121,7 @@ async def run_sites(targets: Sequence[Target], checks: Sequence[Check], options:
 
     # the browser (started on the first page that needs it) is closed before the fetcher it is served by,
     # also when a stop request cancels the scan
-    # freed trees and bodies go back to the OS as the scan goes on: resident memory stays flat
+    # freed trees and bodies go back to the OS as the scan goes on, not only when it ends
     with FreeMemoryTrimmer():
         async with Fetcher(resolver, options.fetch) as fetcher, Renderer(fetcher, options.render) as renderer:
             try:

@@ -181,7 +181,7 @@ def _compacted(loaded: TargetsFile) -> TargetsFile:
     blob = pickle.dumps(loaded)
     del loaded
     gc.collect()  # the loader and its nodes hold each other: only the cycle collector frees them
-    release_free_memory(interval=0)
+    release_free_memory()
     copy: TargetsFile = pickle.loads(blob)  # rebuilt after the old arenas are gone, not in their gaps
     return copy
 
