@@ -219,7 +219,7 @@ def _run(targets: list[Target], checks: list[Check], checks_dir: Path | None, op
     """The scan itself, in this process or in `workers` processes; (how it ended, the signal that stopped it)."""
     with _progress(len(targets), quiet, err) as advance:
         if workers > 1 and len(targets) > 1:
-            from gkaudit.workers import run_workers  # multiprocessing is imported only when used
+            from gkaudit.workers import run_workers  # imported only when used
 
             return run_workers(targets, checks, checks_dir, options, sink, workers, advance)
         on_result = (lambda *_: advance()) if advance else None

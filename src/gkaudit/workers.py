@@ -1,7 +1,7 @@
 """`--workers N`: the scan split into N slices (the --shard hash), one per process, then joined.
 
-The first slice runs in this process; each other one in a fresh interpreter (multiprocessing
-"spawn": no state or threads inherited). Every slice runs with 1/N of --concurrency and streams
+The first slice runs in this process; each other one in a fresh interpreter (`python -m
+gkaudit.workers ARGS`: no state or threads inherited; its arguments are pickled to a file). Every slice runs with 1/N of --concurrency and streams
 its sites to its own file beside the scan's stream; when all have ended, those lines are copied
 into the scan's stream, so the final report is assembled exactly as for one process.
 SIGINT/SIGTERM received here stops this process's slice and is passed to every child (each stops
@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import multiprocessing
 import os
+import pickle
 import shutil
 import signal
+import subprocess
 import sys
 import tempfile
 import threading
@@ -48,11 +49,9 @@ def run_workers(targets: list[Target], checks: list[Check], checks_dir: Path | N
     slices = [part for k in range(1, count + 1) if (part := select_shard(targets, k, count))]
     share = _share(options, len(slices))
     folder = Path(tempfile.mkdtemp(prefix=".gkaudit-workers-", dir=sink.path.parent))
-    context = multiprocessing.get_context("spawn")
     paths = [folder / f"worker-{number}.jsonl" for number in range(1, len(slices) + 1)]
-    children = [context.Process(target=_worker, name=f"gkaudit-worker-{number}",
-                                args=(part, share, [c.id for c in checks], checks_dir, path))
-                for number, (part, path) in enumerate(zip(slices[1:], paths[1:], strict=True), start=2)]
+    children = [_Child(path.with_suffix(".args"), (part, share, [c.id for c in checks], checks_dir, path))
+                for part, path in zip(slices[1:], paths[1:], strict=True)]
     started = datetime.now(UTC)
     main = threading.current_thread() is threading.main_thread()  # only it receives signals
     previous = {number: signal.getsignal(number) for number in (STOP_SIGNALS if main else ())}
@@ -86,7 +85,7 @@ def run_workers(targets: list[Target], checks: list[Check], checks_dir: Path | N
 
 
 async def _lead(targets: list[Target], checks: list[Check], options: ScanOptions, path: Path,
-                children: list[multiprocessing.process.BaseProcess], child_paths: list[Path],
+                children: list[_Child], child_paths: list[Path],
                 stop: asyncio.Event, on_site: Callable[[], None] | None, early: list[int]) -> ScanRun:
     """This process's own slice, streamed to `path`, while it watches the children (their finished sites
     reach `on_site`; a stop, SIGINT/SIGTERM here, is passed on to them). Returns when all have ended.
@@ -115,7 +114,7 @@ async def _scan_slice(targets: list[Target], checks: list[Check], options: ScanO
     return run
 
 
-async def _watch(children: list[multiprocessing.process.BaseProcess], paths: list[Path], stop: asyncio.Event,
+async def _watch(children: list[_Child], paths: list[Path], stop: asyncio.Event,
                  on_site: Callable[[], None] | None) -> None:
     """Until cancelled, every 0.25 s: report the children's finished sites to `on_site`; once `stop` is
     set, stop the children (once: a second SIGTERM could reach a child after its handlers are gone)."""
@@ -137,7 +136,7 @@ def _advance(progress: _Progress, on_site: Callable[[], None] | None) -> None:
         on_site()  # type: ignore[misc]
 
 
-def _stop_children(children: list[multiprocessing.process.BaseProcess]) -> None:
+def _stop_children(children: list[_Child]) -> None:
     """SIGTERM to every child still running: each stops cleanly and writes what it finished."""
     for process in children:
         if process.pid is not None and process.is_alive():
@@ -202,6 +201,38 @@ def _counts(index: StreamIndex) -> dict[str, int]:
     return {name: int(counts[name]) for name in SCANNER_COUNTS if isinstance(counts.get(name), int)}
 
 
+class _Child:
+    """One worker slice in a fresh interpreter, started by `start()`: `python -m gkaudit.workers ARGS`,
+    ARGS a pickle of `_worker`'s arguments. Not multiprocessing: its "spawn" start method also runs a
+    resource-tracker interpreter (13 MiB resident) that a scan, sharing no semaphores, never needs."""
+
+    def __init__(self, args_path: Path, args: tuple[object, ...]) -> None:
+        self.args_path = args_path
+        self.args = args
+        self.popen: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        with self.args_path.open("wb") as stream:
+            pickle.dump(self.args, stream)
+        self.popen = subprocess.Popen([sys.executable, "-m", "gkaudit.workers", str(self.args_path)])
+
+    @property
+    def pid(self) -> int | None:
+        return self.popen.pid if self.popen else None
+
+    @property
+    def exitcode(self) -> int | None:
+        """The exit status once ended (negative: the signal that killed it), else None."""
+        return self.popen.poll() if self.popen else None
+
+    def is_alive(self) -> bool:
+        return self.popen is not None and self.popen.poll() is None
+
+    def join(self) -> None:
+        if self.popen is not None:
+            self.popen.wait()
+
+
 def _worker(targets: list[Target], options: ScanOptions, check_ids: list[str], checks_dir: Path | None,
             path: Path) -> None:
     """One worker process: its slice, streamed to `path`; SIGINT/SIGTERM stop it cleanly."""
@@ -211,3 +242,8 @@ def _worker(targets: list[Target], options: ScanOptions, check_ids: list[str], c
     except Exception as exc:  # one line, as everywhere; the parent lists this slice as unfinished
         print(f"gkaudit worker: 内部错误 / internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
         sys.exit(3)
+
+
+if __name__ == "__main__":  # a _Child: python -m gkaudit.workers ARGS
+    with open(sys.argv[1], "rb") as arguments:
+        _worker(*pickle.load(arguments))
