@@ -13,7 +13,7 @@ from gkaudit.net.cache import FetchCache
 from gkaudit.net.dns import DnsAnswer, Family, Resolver
 from gkaudit.net.dnsdirect import ask_server
 from gkaudit.net.http import Fetcher, Response
-from gkaudit.net.once import once
+from gkaudit.net.once import RecentlyUsed, once
 from gkaudit.net.page import url_host
 from gkaudit.net.probe import has_route
 from gkaudit.net.render import Rendered, Renderer, RenderFailure
@@ -22,6 +22,8 @@ from gkaudit.settings import CheckSettings
 from gkaudit.targets import Target
 
 T = TypeVar("T")
+
+MEMO_ENTRIES = 4096  # cross-site results kept (ScanEnv.memo): the hosts many sites link to stay
 
 
 @dataclass
@@ -34,10 +36,11 @@ class ScanEnv:
     scanner: ScannerFacts
     ipv6_control_url: str | None = None
     renderer: Renderer | None = None
-    _memo: dict[Any, asyncio.Future[Any]] = field(default_factory=dict)
+    _memo: RecentlyUsed[Any, asyncio.Future[Any]] = field(default_factory=lambda: RecentlyUsed(MEMO_ENTRIES))
 
     async def memo(self, key: Any, compute: Callable[[], Awaitable[T]]) -> T:
-        """Compute once per scan for `key` (e.g. the IPv6 state of a host linked from many sites)."""
+        """Compute once per scan for `key` (e.g. the IPv6 state of a host linked from many sites), while
+        it is among the MEMO_ENTRIES keys used last."""
         return await once(self._memo, key, compute)
 
 

@@ -15,7 +15,9 @@ import dns.resolver
 
 from gkaudit.errors import ConfigError
 from gkaudit.net.failures import FailureKind, NetError
-from gkaudit.net.once import once
+from gkaudit.net.once import RecentlyUsed, once
+
+DNS_CACHE_ENTRIES = 4096  # (name, type) answers kept: some 10 per site in flight, plus shared hosts
 
 Family = Literal["any", "ipv4", "ipv6"]
 
@@ -71,11 +73,13 @@ def parse_nameserver(value: str) -> Nameserver:
 
 @dataclass
 class Resolver:
-    """Async resolver with a per-scan cache. `nameserver=None` uses the system configuration."""
+    """Async resolver with a per-scan cache of the DNS_CACHE_ENTRIES answers used last (the names of
+    the sites in flight and of hosts many sites link to). `nameserver=None` uses the system configuration."""
 
     nameserver: Nameserver | None = None
     timeout: float = 4.0
-    _cache: dict[tuple[str, str], asyncio.Future[DnsAnswer]] = field(default_factory=dict, repr=False)
+    _cache: RecentlyUsed[tuple[str, str], asyncio.Future[DnsAnswer]] = field(
+        default_factory=lambda: RecentlyUsed(DNS_CACHE_ENTRIES), repr=False)
     _resolver: dns.asyncresolver.Resolver | None = field(default=None, repr=False)
 
     @property
@@ -104,7 +108,8 @@ class Resolver:
         return self._resolver
 
     async def query(self, name: str, rdtype: str) -> DnsAnswer:
-        """Resolve once per scan; concurrent callers share the same in-flight query."""
+        """Resolve once per scan (while the answer is among the recently used); concurrent callers share
+        the same in-flight query."""
         key = (name.lower().rstrip("."), rdtype)
         return await once(self._cache, key, lambda: self._query(*key))
 

@@ -6,7 +6,8 @@ is sent) at least `interval` seconds after the previous request to that host wen
 The next allowed start is set at that moment, while the request holds its host's start lock, so no
 two requests can read the same "next start" and leave together, and a slow DNS lookup or connect
 cannot squeeze the gap seen by the server. Requests queued behind a busy or slow host wait without
-holding a global slot.
+holding a global slot. A host's gate is dropped once no request uses it and its spacing has run
+out (it would let the next request go at once anyway), so memory stays flat in the number of sites.
 """
 
 from __future__ import annotations
@@ -23,6 +24,11 @@ class _HostGate:
     slots: asyncio.Semaphore
     start_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     next_start: float = 0.0
+    users: int = 0  # requests holding or waiting for this gate
+
+    def idle(self, now: float) -> bool:
+        """Nothing uses the gate and a new request could start at once: dropping it changes nothing."""
+        return self.users == 0 and self.next_start <= now
 
 
 class Politeness:
@@ -37,6 +43,7 @@ class Politeness:
         self.per_host = per_host
         self._global = asyncio.Semaphore(concurrency)
         self._hosts: dict[str, _HostGate] = {}
+        self._sweep_at = 64  # drop idle gates when there are this many (then twice those left)
         self.queued = 0  # requests ready to start and waiting for a global slot
 
     @property
@@ -46,34 +53,44 @@ class Politeness:
 
     @asynccontextmanager
     async def slot(self, host: str) -> AsyncIterator[Callable[[], None]]:
-        gate = self._hosts.get(host)
-        if gate is None:
-            gate = self._hosts[host] = _HostGate(asyncio.Semaphore(self.per_host))
-        async with gate.slots:
-            await gate.start_lock.acquire()  # one request of this host at a time passes the start line
-            try:
-                wait = gate.next_start - time.monotonic()
-                if wait > 0:
-                    await asyncio.sleep(wait)
-                self.queued += 1
+        gate = self._hosts.get(host) or self._new_gate(host)
+        gate.users += 1
+        try:
+            async with gate.slots:
+                await gate.start_lock.acquire()  # one request of this host at a time passes the start line
                 try:
-                    await self._global.acquire()
-                finally:
-                    self.queued -= 1
-            except BaseException:
-                gate.start_lock.release()
-                raise
-            started = False
-
-            def on_wire() -> None:
-                nonlocal started
-                if not started:
-                    started = True
-                    gate.next_start = time.monotonic() + self.interval
+                    wait = gate.next_start - time.monotonic()
+                    if wait > 0:
+                        await asyncio.sleep(wait)
+                    self.queued += 1
+                    try:
+                        await self._global.acquire()
+                    finally:
+                        self.queued -= 1
+                except BaseException:
                     gate.start_lock.release()
+                    raise
+                started = False
 
-            try:
-                yield on_wire
-            finally:
-                on_wire()
-                self._global.release()
+                def on_wire() -> None:
+                    nonlocal started
+                    if not started:
+                        started = True
+                        gate.next_start = time.monotonic() + self.interval
+                        gate.start_lock.release()
+
+                try:
+                    yield on_wire
+                finally:
+                    on_wire()
+                    self._global.release()
+        finally:
+            gate.users -= 1
+
+    def _new_gate(self, host: str) -> _HostGate:
+        if len(self._hosts) >= self._sweep_at:
+            now = time.monotonic()
+            self._hosts = {name: gate for name, gate in self._hosts.items() if not gate.idle(now)}
+            self._sweep_at = max(64, 2 * len(self._hosts))
+        gate = self._hosts[host] = _HostGate(asyncio.Semaphore(self.per_host))
+        return gate
