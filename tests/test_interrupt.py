@@ -179,3 +179,33 @@ def test_a_worker_that_dies_leaves_its_sites_unfinished(web: SimWeb, tmp_path: P
     assert report["interrupted"] is True
     assert [site["id"] for site in report["sites"]] == FAST
     assert sorted(report["unfinished"]) == SLOW
+
+
+def test_a_child_that_does_not_stop_is_killed_after_the_grace(web: SimWeb, tmp_path: Path) -> None:
+    """--workers 2, the child frozen (SIGSTOP: it can handle no signal): SIGTERM to the scan still ends it,
+    the child killed STOP_GRACE_S later, with a valid report and the child's unfinished sites listed."""
+    from gkaudit.workers import STOP_GRACE_S
+
+    targets = write_targets(tmp_path / "targets.yaml", web, [*FAST, *SLOW])
+    output = tmp_path / "report.json"
+    process = start_gkaudit("scan", "--targets", targets, *sim_args(web), "--timeout", "120", "--format", "json",
+                            "--output", output, "--workers", "2")
+    wait_for_streamed(tmp_path, FAST, process)
+    [child] = _children(process.pid)
+    os.kill(child, signal.SIGSTOP)
+    try:
+        process.send_signal(signal.SIGTERM)
+        _, stderr = process.communicate(timeout=STOP_GRACE_S + 50)  # without the kill: a hang
+    finally:
+        if child in _children(process.pid):  # still there (the scan hung): not a reused pid
+            os.kill(child, signal.SIGKILL)
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+    assert process.returncode == 143, stderr
+    assert "Traceback" not in stderr
+    report = json.loads(output.read_text(encoding="utf-8"))
+    jsonschema.validate(report, json_schema())
+    assert report["interrupted"] is True
+    assert [site["id"] for site in report["sites"]] == FAST
+    assert sorted(report["unfinished"]) == SLOW

@@ -10,6 +10,8 @@ import asyncio
 import gc
 import json
 import os
+import subprocess
+import sys
 import weakref
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
@@ -31,7 +33,7 @@ from gkaudit.simweb.options import simweb_scan_options
 from gkaudit.simweb.web import SimWeb
 from gkaudit.stream import SiteStream, StreamError, index_stream
 
-from scalekit import build_sites, gkaudit, sim_args, statuses, write_targets
+from scalekit import build_sites, child_env, gkaudit, sim_args, statuses, write_targets
 
 REPO_TARGETS = Path(__file__).parent.parent / "targets.yaml"
 SPECS = {f"ok{n}": {} for n in range(6)} | {f"gone{n}": {"statuses": {"/": 404}} for n in range(3)} | {
@@ -208,6 +210,24 @@ def test_workers_give_the_same_report_as_one_process(web: SimWeb, tmp_path: Path
     assert sorted(p.name for p in tmp_path.iterdir()) == ["one.json", "targets.yaml", "two.json"]
     # facts counted to the end of each worker's scan reach the joined report (one site or more per worker)
     assert one["scanner"]["sites_at_once"] >= 1 and two["scanner"]["sites_at_once"] >= 2
+
+
+def test_workers_import_gkaudit_from_where_the_scan_did_not_the_working_directory(web: SimWeb,
+                                                                                tmp_path: Path) -> None:
+    """Run from a folder holding a `gkaudit/` and a `yaml.py` (a checkout's parent, a stray script): the
+    `gkaudit` command does not look there, and neither may its worker processes."""
+    here = tmp_path / "here"
+    (here / "gkaudit").mkdir(parents=True)
+    (here / "yaml.py").write_text("raise ImportError('the yaml.py of the working directory')\n", encoding="utf-8")
+    one = scan_json(web, tmp_path / "one.json", "--workers", "1")
+    targets = write_targets(tmp_path / "targets.yaml", web)
+    done = subprocess.run([sys.executable, "-P", "-m", "gkaudit.cli", "scan", "--targets", str(targets),
+                           *sim_args(web), "--format", "json", "--output", str(tmp_path / "two.json"),
+                           "--workers", "2"], capture_output=True, text=True, encoding="utf-8", cwd=here,
+                          env=child_env(), timeout=120, check=False)  # -P: the command's own sys.path
+    assert done.returncode in (0, 1) and "Traceback" not in done.stderr, done.stderr
+    two = json.loads((tmp_path / "two.json").read_text(encoding="utf-8"))
+    assert statuses(two) == statuses(one) and not two["interrupted"]
 
 
 def test_merge_refuses_a_site_twice_in_one_line(web: SimWeb, tmp_path: Path) -> None:

@@ -1,11 +1,12 @@
 """`--workers N`: the scan split into N slices (the --shard hash), one per process, then joined.
 
-The first slice runs in this process; each other one in a fresh interpreter (`python -m
-gkaudit.workers ARGS`: no state or threads inherited; its arguments are pickled to a file). Every slice runs with 1/N of --concurrency and streams
+The first slice runs in this process; each other one in a fresh interpreter (`_Child`: no state or
+threads inherited; its arguments are pickled to a file). Every slice runs with 1/N of --concurrency and streams
 its sites to its own file beside the scan's stream; when all have ended, those lines are copied
 into the scan's stream, so the final report is assembled exactly as for one process.
 SIGINT/SIGTERM received here stops this process's slice and is passed to every child (each stops
-cleanly and writes what it finished); a child that dies leaves its unfinished sites listed as such.
+cleanly and writes what it finished); a child still running STOP_GRACE_S later (stuck, or stopped
+with SIGSTOP) is killed. A child that dies leaves its unfinished sites listed as such.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -35,6 +37,8 @@ from gkaudit.runner import ScanOptions, ScanRun, run_sites
 from gkaudit.shard import select_shard
 from gkaudit.stream import SCANNER_COUNTS, StreamError, StreamIndex, StreamSink, index_stream, scanner_counts
 from gkaudit.targets import Target
+
+STOP_GRACE_S = 10.0  # a stopped child normally ends in well under a second
 
 
 def run_workers(targets: list[Target], checks: list[Check], checks_dir: Path | None, options: ScanOptions,
@@ -73,9 +77,11 @@ def run_workers(targets: list[Target], checks: list[Check], checks_dir: Path | N
             received = received or (early[0] if early else None)
         finally:
             _stop_children(children)  # a no-op unless this process failed: children never outlive it
+            deadline = time.monotonic() + STOP_GRACE_S
             for process in children:
-                if process.pid is not None:
-                    process.join()
+                process.join(max(0.0, deadline - time.monotonic()))
+                process.kill()  # a no-op for one that ended
+                process.join()
             for number, handler in previous.items():
                 signal.signal(number, handler)
         codes = [0] + [process.exitcode for process in children]
@@ -117,15 +123,19 @@ async def _scan_slice(targets: list[Target], checks: list[Check], options: ScanO
 async def _watch(children: list[_Child], paths: list[Path], stop: asyncio.Event,
                  on_site: Callable[[], None] | None) -> None:
     """Until cancelled, every 0.25 s: report the children's finished sites to `on_site`; once `stop` is
-    set, stop the children (once: a second SIGTERM could reach a child after its handlers are gone)."""
+    set, stop the children (once: a second SIGTERM could reach a child after its handlers are gone),
+    and kill those still running STOP_GRACE_S later."""
     progress = _Progress(paths)
-    stopped = False
+    stopped_at: float | None = None
     try:
         while True:
             await asyncio.sleep(0.25)
-            if stop.is_set() and not stopped:
+            if stop.is_set() and stopped_at is None:
                 _stop_children(children)
-                stopped = True
+                stopped_at = time.monotonic()
+            elif stopped_at is not None and time.monotonic() - stopped_at > STOP_GRACE_S:
+                for process in children:
+                    process.kill()
             _advance(progress, on_site)
     finally:
         _advance(progress, on_site)  # the last sites the children wrote
@@ -202,9 +212,10 @@ def _counts(index: StreamIndex) -> dict[str, int]:
 
 
 class _Child:
-    """One worker slice in a fresh interpreter, started by `start()`: `python -m gkaudit.workers ARGS`,
-    ARGS a pickle of `_worker`'s arguments. Not multiprocessing: its "spawn" start method also runs a
-    resource-tracker interpreter (13 MiB resident) that a scan, sharing no semaphores, never needs."""
+    """One worker slice in a fresh interpreter, started by `start()`: this interpreter with its flags and
+    its `sys.path` (not the working directory's modules), running `child_main(ARGS)`, ARGS a pickle of
+    `_worker`'s arguments. Not multiprocessing: its "spawn" start method also runs a resource-tracker
+    interpreter (13 MiB resident) that a scan, sharing no semaphores, never needs."""
 
     def __init__(self, args_path: Path, args: tuple[object, ...]) -> None:
         self.args_path = args_path
@@ -214,7 +225,9 @@ class _Child:
     def start(self) -> None:
         with self.args_path.open("wb") as stream:
             pickle.dump(self.args, stream)
-        self.popen = subprocess.Popen([sys.executable, "-m", "gkaudit.workers", str(self.args_path)])
+        flags = subprocess._args_from_interpreter_flags()  # type: ignore[attr-defined]  # as multiprocessing does
+        self.popen = subprocess.Popen([sys.executable, *flags, "-c", _CHILD_BOOTSTRAP, str(self.args_path),
+                                       *sys.path], stdin=subprocess.DEVNULL)
 
     @property
     def pid(self) -> int | None:
@@ -228,9 +241,32 @@ class _Child:
     def is_alive(self) -> bool:
         return self.popen is not None and self.popen.poll() is None
 
-    def join(self) -> None:
+    def join(self, timeout: float | None = None) -> None:
+        """Wait until it ends, or `timeout` seconds."""
         if self.popen is not None:
-            self.popen.wait()
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.popen.wait(timeout)
+
+    def kill(self) -> None:
+        """SIGKILL, if it still runs (its sites not yet written stay unfinished)."""
+        if self.is_alive():
+            with contextlib.suppress(ProcessLookupError):
+                self.popen.kill()  # type: ignore[union-attr]
+
+
+_CHILD_BOOTSTRAP = ("import sys; sys.path[:] = sys.argv[2:]; "
+                    "from gkaudit.workers import child_main; child_main(sys.argv[1])")
+
+
+def child_main(args_path: str) -> None:
+    """A `_Child`'s entry point: `_worker` with the arguments pickled at `args_path`."""
+    try:
+        with open(args_path, "rb") as arguments:
+            args = pickle.load(arguments)
+    except Exception as exc:
+        print(f"gkaudit worker: 无法读取参数 / cannot read its arguments: {type(exc).__name__}: {exc}", file=sys.stderr)
+        sys.exit(3)
+    _worker(*args)
 
 
 def _worker(targets: list[Target], options: ScanOptions, check_ids: list[str], checks_dir: Path | None,
@@ -243,7 +279,3 @@ def _worker(targets: list[Target], options: ScanOptions, check_ids: list[str], c
         print(f"gkaudit worker: 内部错误 / internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
         sys.exit(3)
 
-
-if __name__ == "__main__":  # a _Child: python -m gkaudit.workers ARGS
-    with open(sys.argv[1], "rb") as arguments:
-        _worker(*pickle.load(arguments))
