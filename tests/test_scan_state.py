@@ -8,6 +8,7 @@ of sites. Each test also shows the bound keeps what sites in flight still use.
 from __future__ import annotations
 
 import asyncio
+import copy
 import itertools
 import time
 
@@ -15,14 +16,46 @@ from gkaudit.net.once import RecentlyUsed, once
 from gkaudit.net.polite import Politeness
 
 
-def test_recently_used_keeps_the_last_used_entries() -> None:
+def done_future(value: int) -> asyncio.Future[int]:
+    future: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+    future.set_result(value)
+    return future
+
+
+async def test_recently_used_keeps_the_last_used_entries() -> None:
     recent: RecentlyUsed[str, int] = RecentlyUsed(3)
-    for key, value in [("a", 1), ("b", 2), ("c", 3)]:
-        recent[key] = value
-    assert recent.get("a") == 1  # used: now the newest
-    recent["d"] = 4
+    futures = {key: done_future(value) for key, value in [("a", 1), ("b", 2), ("c", 3), ("d", 4)]}
+    for key in "abc":
+        recent[key] = futures[key]
+    assert recent.get("a") is futures["a"]  # used: now the newest
+    recent["d"] = futures["d"]
     assert list(recent) == ["c", "a", "d"]  # b, the least recently used, went
-    assert recent.get("b") is None and recent.get("b", 0) == 0
+    assert recent.get("b") is None
+    assert copy.copy(recent).limit == 3
+
+
+async def test_a_computation_in_flight_is_never_evicted() -> None:
+    """Evicting a running future would let a later caller start the same work twice."""
+    cache: RecentlyUsed[str, asyncio.Future[int]] = RecentlyUsed(1)
+    calls: list[str] = []
+    gate = asyncio.Event()
+
+    async def compute(key: str) -> int:
+        calls.append(key)
+        await gate.wait()
+        return len(key)
+
+    first = asyncio.create_task(once(cache, "slow", lambda: compute("slow")))
+    await asyncio.sleep(0)
+    others = [asyncio.create_task(once(cache, key, lambda k=key: compute(k))) for key in ("x", "yy")]
+    await asyncio.sleep(0)
+    again = asyncio.create_task(once(cache, "slow", lambda: compute("slow")))  # still running: shared
+    gate.set()
+    assert await asyncio.gather(first, *others, again) == [4, 1, 2, 4]
+    assert calls == ["slow", "x", "yy"]
+    assert len(cache) == 3  # over its limit while they ran
+    await once(cache, "z", lambda: compute("z"))
+    assert list(cache) == ["z"]  # back within it at the next one, the finished ones let go
 
 
 async def test_once_over_a_bounded_cache_computes_again_only_what_was_evicted() -> None:
@@ -100,20 +133,24 @@ async def test_politeness_keeps_a_gate_whose_spacing_still_runs_or_that_is_in_us
     await holder
 
 
-async def test_a_dropped_gate_changes_no_spacing() -> None:
-    """A host asked for again after its gate went is spaced from its last start as before."""
-    interval = 0.02
+async def test_a_gate_goes_only_once_its_spacing_ran_out() -> None:
+    """A host's gate is dropped at a sweep only when its spacing has passed; the next request to it
+    then goes at once, as it would have anyway, and those after it are spaced as before."""
+    interval = 0.05
     polite = Politeness(concurrency=8, per_host=1, interval=interval)
-    starts: list[float] = []
-    for number in range(60):  # each pass touches the repeated host and sweeps the others out
-        async with polite.slot("again.gov.cn") as on_wire:
+
+    async def request(host: str) -> float:
+        async with polite.slot(host) as on_wire:
             on_wire()
-            starts.append(time.monotonic())
-        for other in range(number * 2, number * 2 + 2):
-            async with polite.slot(f"h{other}.gov.cn") as on_wire:
-                on_wire()
-        if number == 30:
-            await asyncio.sleep(interval)  # let every gate go idle once
-    gaps = [b - a for a, b in itertools.pairwise(starts)]
-    assert min(gaps) >= interval - 0.005
-    assert len(polite._hosts) < 121  # 1 + 2 x 60 hosts were asked for
+            return time.monotonic()
+
+    await request("again.gov.cn")
+    for number in range(64):  # a sweep while again.gov.cn's spacing still runs: kept
+        await request(f"h{number}.gov.cn")
+    assert "again.gov.cn" in polite._hosts
+    await asyncio.sleep(interval)
+    for number in range(64, 200):  # sweeps after it ran out: dropped
+        await request(f"h{number}.gov.cn")
+    assert "again.gov.cn" not in polite._hosts
+    starts = [await request("again.gov.cn") for _ in range(4)]
+    assert min(b - a for a, b in itertools.pairwise(starts)) >= interval - 0.005

@@ -9,8 +9,9 @@ Semantics (documented in the check's description too):
   fetch of the first URL linked on it (redirects not followed) gets an HTTP answer below 500
   (an anti-bot challenge counts: the host answered over IPv6). A host that does not answer that
   URL over IPv4 either is a dead link, not an IPv6 gap: it is listed ("dead_link") but not counted.
-- Host states are computed once per scan (many sites link the same hosts); at most `max_hosts`
-  hosts are probed (internal first), within the time budget; links on other hosts are "untested".
+- Host states are computed once per scan while among the results used last (many sites link the
+  same hosts: ScanEnv.memo, MEMO_ENTRIES); at most `max_hosts` hosts are probed (internal first),
+  within the time budget; links on other hosts are "untested".
 """
 
 from __future__ import annotations

@@ -1,19 +1,20 @@
-"""Compute once per scan and share the result with every caller (the resolver, the fetcher, ScanEnv.memo)."""
+"""Compute once per scan (or while cached) and share the result with every caller (the resolver, the fetcher,
+ScanEnv.memo)."""
 
 from __future__ import annotations
 
 import asyncio
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Hashable, MutableMapping
-from typing import TypeVar
+from typing import Any, TypeVar
 
 K = TypeVar("K", bound=Hashable)
 T = TypeVar("T")
-V = TypeVar("V")
 
 
-class RecentlyUsed(OrderedDict[K, V]):
-    """A dict that keeps only its `limit` most recently used entries (`get` and setting count as use).
+class RecentlyUsed(OrderedDict[K, asyncio.Future[T]]):
+    """Futures by key, keeping only the `limit` most recently used (`get` and setting count as use),
+    and every one still running: a computation in flight is never forgotten, so its key stays once.
 
     For what a scan shares across sites (DNS answers, cross-site memos): a site in flight keeps using
     its entries, so they stay; what only finished sites used goes, and memory stays flat in the
@@ -24,17 +25,28 @@ class RecentlyUsed(OrderedDict[K, V]):
         super().__init__()
         self.limit = limit
 
-    def get(self, key: K, default: V | None = None) -> V | None:  # type: ignore[override]
+    def __reduce__(self) -> tuple[Any, ...]:  # copy.copy and friends need the limit
+        return type(self), (self.limit,), None, None, iter(self.items())
+
+    def get(self, key: K, default: asyncio.Future[T] | None = None) -> asyncio.Future[T] | None:  # type: ignore[override]
         if key not in self:
             return default
         self.move_to_end(key)
         return self[key]
 
-    def __setitem__(self, key: K, value: V) -> None:
+    def __setitem__(self, key: K, value: asyncio.Future[T]) -> None:
         super().__setitem__(key, value)
         self.move_to_end(key)
-        while len(self) > self.limit:
-            self.popitem(last=False)
+        excess = len(self) - self.limit
+        if excess > 0:
+            done = []  # the oldest finished ones; walking past those in flight costs at most their number
+            for old, future in self.items():
+                if future.done():
+                    done.append(old)
+                    if len(done) == excess:
+                        break
+            for old in done:
+                del self[old]
 
 
 async def once(cache: MutableMapping[K, asyncio.Future[T]], key: K, compute: Callable[[], Awaitable[T]]) -> T:
@@ -42,7 +54,8 @@ async def once(cache: MutableMapping[K, asyncio.Future[T]], key: K, compute: Cal
 
     The work runs in a task of its own: a caller that is cancelled (a check over its time limit,
     a check's own wait_for) stops waiting without cancelling the work the other callers share.
-    A computation that fails or is cancelled is forgotten, so the next caller tries again.
+    A computation that fails or is cancelled is forgotten, so the next caller tries again; so is a
+    finished one that a bounded `cache` (RecentlyUsed) let go, if it is asked for again.
     """
     future = cache.get(key)
     if future is None:
