@@ -53,9 +53,9 @@ async def test_a_computation_in_flight_is_never_evicted() -> None:
     gate.set()
     assert await asyncio.gather(first, *others, again) == [4, 1, 2, 4]
     assert calls == ["slow", "x", "yy"]
-    assert len(cache) == 3  # over its limit while they ran
+    assert len(cache) == 1  # over its limit while they ran, back within it as their results settled
     await once(cache, "z", lambda: compute("z"))
-    assert list(cache) == ["z"]  # back within it at the next one, the finished ones let go
+    assert list(cache) == ["z"]
 
 
 async def test_once_over_a_bounded_cache_computes_again_only_what_was_evicted() -> None:
@@ -88,6 +88,20 @@ async def test_concurrent_callers_share_one_computation_in_a_bounded_cache() -> 
 
     results = await asyncio.gather(*(once(cache, "k", slow) for _ in range(5)))
     assert results == [7] * 5 and started == 1
+
+
+async def test_a_finished_entry_keeps_its_result_not_its_task() -> None:
+    """A task keeps its coroutine and context after it ends; thousands of cached answers would too."""
+    cache: dict[str, asyncio.Future[int]] = {}
+
+    async def compute() -> int:
+        await asyncio.sleep(0)
+        return 5
+
+    assert await once(cache, "k", compute) == 5
+    await asyncio.sleep(0)  # the done callback
+    assert not isinstance(cache["k"], asyncio.Task) and cache["k"].result() == 5
+    assert await once(cache, "k", compute) == 5
 
 
 def test_the_resolver_and_the_scan_memo_are_bounded() -> None:

@@ -55,16 +55,23 @@ async def once(cache: MutableMapping[K, asyncio.Future[T]], key: K, compute: Cal
     The work runs in a task of its own: a caller that is cancelled (a check over its time limit,
     a check's own wait_for) stops waiting without cancelling the work the other callers share.
     A computation that fails or is cancelled is forgotten, so the next caller tries again; so is a
-    finished one that a bounded `cache` (RecentlyUsed) let go, if it is asked for again.
+    finished one that a bounded `cache` (RecentlyUsed) let go, if it is asked for again. A result
+    is kept as a plain finished future: the task's coroutine and context (some 700 bytes) go.
     """
     future = cache.get(key)
     if future is None:
         future = asyncio.ensure_future(compute())
         cache[key] = future
 
-        def forget_failure(done: asyncio.Future[T]) -> None:
-            if (done.cancelled() or done.exception() is not None) and cache.get(key) is done:
+        def settle(done: asyncio.Future[T]) -> None:
+            if cache.get(key) is not done:
+                return  # let go, or replaced
+            if done.cancelled() or done.exception() is not None:
                 del cache[key]
+                return
+            kept: asyncio.Future[T] = done.get_loop().create_future()
+            kept.set_result(done.result())
+            cache[key] = kept
 
-        future.add_done_callback(forget_failure)
+        future.add_done_callback(settle)
     return await asyncio.shield(future)
