@@ -157,9 +157,8 @@ def _children(pid: int) -> list[int]:
     return found
 
 
-def test_a_worker_that_dies_leaves_its_sites_unfinished(web: SimWeb, tmp_path: Path) -> None:
-    """--workers 2: this process scans one slice, a child the other. The child is killed (SIGKILL, as the OOM
-    killer does) mid-scan: the scan still ends on SIGTERM with a valid report, the child's slice unfinished."""
+def scan_with_a_child(web: SimWeb, tmp_path: Path) -> tuple[subprocess.Popen[str], Path, int]:
+    """A --workers 2 scan once its fast sites are streamed: (the scan, its --output, its one child's pid)."""
     targets = write_targets(tmp_path / "targets.yaml", web, [*FAST, *SLOW])
     output = tmp_path / "report.json"
     process = start_gkaudit("scan", "--targets", targets, *sim_args(web), "--timeout", "120", "--format", "json",
@@ -168,10 +167,11 @@ def test_a_worker_that_dies_leaves_its_sites_unfinished(web: SimWeb, tmp_path: P
     spawned = _children(process.pid)
     assert len(spawned) == 1, spawned  # one child (and no resource tracker): the other slice is this process's own
     assert b"gkaudit.workers" in Path(f"/proc/{spawned[0]}/cmdline").read_bytes()
-    os.kill(spawned[0], signal.SIGKILL)
-    time.sleep(0.5)
-    process.send_signal(signal.SIGTERM)
-    _, stderr = process.communicate(timeout=60)
+    return process, output, spawned[0]
+
+
+def assert_slow_sites_unfinished(process: subprocess.Popen[str], stderr: str, output: Path) -> None:
+    """Ended by SIGTERM with a valid report: the fast sites done, the slow ones (the child's) unfinished."""
     assert process.returncode == 143, stderr
     assert "Traceback" not in stderr
     report = json.loads(output.read_text(encoding="utf-8"))
@@ -181,17 +181,23 @@ def test_a_worker_that_dies_leaves_its_sites_unfinished(web: SimWeb, tmp_path: P
     assert sorted(report["unfinished"]) == SLOW
 
 
+def test_a_worker_that_dies_leaves_its_sites_unfinished(web: SimWeb, tmp_path: Path) -> None:
+    """--workers 2: this process scans one slice, a child the other. The child is killed (SIGKILL, as the OOM
+    killer does) mid-scan: the scan still ends on SIGTERM with a valid report, the child's slice unfinished."""
+    process, output, child = scan_with_a_child(web, tmp_path)
+    os.kill(child, signal.SIGKILL)
+    time.sleep(0.5)
+    process.send_signal(signal.SIGTERM)
+    _, stderr = process.communicate(timeout=60)
+    assert_slow_sites_unfinished(process, stderr, output)
+
+
 def test_a_child_that_does_not_stop_is_killed_after_the_grace(web: SimWeb, tmp_path: Path) -> None:
     """--workers 2, the child frozen (SIGSTOP: it can handle no signal): SIGTERM to the scan still ends it,
     the child killed STOP_GRACE_S later, with a valid report and the child's unfinished sites listed."""
     from gkaudit.workers import STOP_GRACE_S
 
-    targets = write_targets(tmp_path / "targets.yaml", web, [*FAST, *SLOW])
-    output = tmp_path / "report.json"
-    process = start_gkaudit("scan", "--targets", targets, *sim_args(web), "--timeout", "120", "--format", "json",
-                            "--output", output, "--workers", "2")
-    wait_for_streamed(tmp_path, FAST, process)
-    [child] = _children(process.pid)
+    process, output, child = scan_with_a_child(web, tmp_path)
     os.kill(child, signal.SIGSTOP)
     try:
         process.send_signal(signal.SIGTERM)
@@ -202,10 +208,4 @@ def test_a_child_that_does_not_stop_is_killed_after_the_grace(web: SimWeb, tmp_p
         if process.poll() is None:
             process.kill()
             process.communicate()
-    assert process.returncode == 143, stderr
-    assert "Traceback" not in stderr
-    report = json.loads(output.read_text(encoding="utf-8"))
-    jsonschema.validate(report, json_schema())
-    assert report["interrupted"] is True
-    assert [site["id"] for site in report["sites"]] == FAST
-    assert sorted(report["unfinished"]) == SLOW
+    assert_slow_sites_unfinished(process, stderr, output)

@@ -76,20 +76,6 @@ async def test_once_over_a_bounded_cache_computes_again_only_what_was_evicted() 
     assert len(cache) == 4
 
 
-async def test_concurrent_callers_share_one_computation_in_a_bounded_cache() -> None:
-    cache: RecentlyUsed[str, asyncio.Future[int]] = RecentlyUsed(2)
-    started = 0
-
-    async def slow() -> int:
-        nonlocal started
-        started += 1
-        await asyncio.sleep(0.01)
-        return 7
-
-    results = await asyncio.gather(*(once(cache, "k", slow) for _ in range(5)))
-    assert results == [7] * 5 and started == 1
-
-
 async def test_a_finished_entry_keeps_its_result_not_its_task() -> None:
     """A task keeps its coroutine and context after it ends; thousands of cached answers would too."""
     cache: dict[str, asyncio.Future[int]] = {}
