@@ -1,8 +1,8 @@
 """`--workers N`: the scan split into N slices (the --shard hash), one per process, then joined.
 
 The first slice runs in this process; each other one in a fresh interpreter (`_Child`: no state or
-threads inherited; its arguments are pickled to a file). Every slice runs with 1/N of --concurrency and streams
-its sites to its own file beside the scan's stream; when all have ended, those lines are copied
+threads inherited; its arguments are pickled to a file). Every slice runs with 1/N of --concurrency
+and streams its sites to its own file beside the scan's stream; when all have ended, those lines are copied
 into the scan's stream, so the final report is assembled exactly as for one process.
 SIGINT/SIGTERM received here stops this process's slice and is passed to every child (each stops
 cleanly and writes what it finished); a child still running STOP_GRACE_S later (stuck, or stopped
@@ -278,4 +278,3 @@ def _worker(targets: list[Target], options: ScanOptions, check_ids: list[str], c
     except Exception as exc:  # one line, as everywhere; the parent lists this slice as unfinished
         print(f"gkaudit worker: 内部错误 / internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
         sys.exit(3)
-
