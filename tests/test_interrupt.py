@@ -18,12 +18,13 @@ import jsonschema
 import pytest
 
 from gkaudit.report.json import json_schema
+from gkaudit.shard import shard_of
 from gkaudit.simweb.web import SimWeb
 
 from scalekit import build_sites, gkaudit, sim_args, start_gkaudit, streamed_ids, write_targets
 
 FAST = ["fast1", "fast2", "fast3"]
-SLOW = ["slow1", "slow2"]
+SLOW = ["slow1", "slow2", "slow5"]  # with --workers 2, slow5 is the child's (shard 2/2), the others this process's
 
 
 @pytest.fixture(scope="module")
@@ -158,7 +159,9 @@ def _children(pid: int) -> list[int]:
 
 
 def scan_with_a_child(web: SimWeb, tmp_path: Path) -> tuple[subprocess.Popen[str], Path, int]:
-    """A --workers 2 scan once its fast sites are streamed: (the scan, its --output, its one child's pid)."""
+    """A --workers 2 scan once its fast sites are streamed: (the scan, its --output, its one child's pid).
+    The child still has a slow site in flight: it is stopped or killed with work unfinished."""
+    assert [site for site in SLOW if shard_of(site, 2) == 2], "no slow site in the child's slice"
     targets = write_targets(tmp_path / "targets.yaml", web, [*FAST, *SLOW])
     output = tmp_path / "report.json"
     process = start_gkaudit("scan", "--targets", targets, *sim_args(web), "--timeout", "120", "--format", "json",
