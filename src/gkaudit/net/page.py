@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import codecs
-import ipaddress
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
-from urllib.parse import urljoin, urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from gkaudit.net.domains import registrable_domain
+from gkaudit.net.hrefs import HrefResolver, absolute_url
 
 # GB2312 and GBK are subsets of GB18030; decoding as GB18030 reads every page written in either.
 _CHARSET_ALIASES = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "gb_2312-80": "gb18030",
@@ -126,30 +126,16 @@ def _frame_share(size: str) -> float:
         return 0.0
 
 
+_SPACES = re.compile(r"\s+")
+
+
 def clean_text(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip()
+    return _SPACES.sub(" ", text).strip()
 
 
 def url_host(url: str) -> str:
     """The lower-cased host of `url` ("" when it has none)."""
     return (urlsplit(url).hostname or "").lower()
-
-
-def absolute_url(base: str, href: str) -> str | None:
-    """Resolve `href` against `base`; None for javascript:, mailto:, tel:, bare fragments and malformed URLs."""
-    href = href.strip().replace("\\", "/")
-    if not href or href.startswith("#") or re.match(r"^(javascript|mailto|tel|data|about):", href, re.I):
-        return None
-    try:
-        parts = urlsplit(urljoin(base, href))
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            return None
-        _ = parts.port  # raises for a port that is not a number in range
-        if ":" in parts.hostname:
-            ipaddress.IPv6Address(parts.hostname)
-    except ValueError:  # real pages carry broken hrefs ("http://[::1/", ":8O8O"): drop them, do not fail
-        return None
-    return urlunsplit((parts.scheme, parts.netloc.lower(), parts.path or "/", parts.query, ""))
 
 
 T = TypeVar("T")
@@ -259,8 +245,12 @@ class Page:
     def resolve(self, href: str) -> str | None:
         """`absolute_url(self.base_url, href)`, remembered per href (menus repeat the same links)."""
         if href not in self._resolved:
-            self._resolved[href] = absolute_url(self.base_url, href)
+            self._resolved[href] = self._hrefs.resolve(href)
         return self._resolved[href]
+
+    @lazy
+    def _hrefs(self) -> HrefResolver:
+        return HrefResolver(self.base_url)
 
     @lazy
     def visible_text(self) -> str:
