@@ -38,10 +38,43 @@ def _index(edges: list[float], value: float) -> int:
     return min(i, len(edges) - 1)
 
 
-def table_grid(table: object) -> Grid:
+class CharIndex:
+    """A page's characters sorted by their vertical midpoint, to find those of a table cell fast.
+
+    `within(box)` is exactly the characters pdfplumber's `Table.extract` gives a cell (midpoint in
+    the box, left and top edges included), in page order; `Table.extract` instead tests every
+    character of the page for every row and then every character of the row for each cell.
+    """
+
+    def __init__(self, chars: list[dict]) -> None:
+        self.chars = chars
+        self._mids = sorted(((c["top"] + c["bottom"]) / 2, (c["x0"] + c["x1"]) / 2, i) for i, c in enumerate(chars))
+        self._tops = [mid[0] for mid in self._mids]
+
+    def within(self, box: tuple[float, float, float, float]) -> list[dict]:
+        x0, top, x1, bottom = box
+        rows = self._mids[bisect_left(self._tops, top):bisect_left(self._tops, bottom)]
+        return [self.chars[i] for i in sorted(i for _, h_mid, i in rows if x0 <= h_mid < x1)]
+
+
+def table_texts(table: object, chars: CharIndex) -> list[list[str | None]]:
+    """What pdfplumber's `table.extract()` returns (None for no cell, "" for an empty one), faster."""
+    from pdfplumber.utils import extract_text
+
+    texts: list[list[str | None]] = []
+    for row in table.rows:  # type: ignore[attr-defined]
+        row_texts: list[str | None] = []
+        for cell in row.cells:
+            found = chars.within(cell) if cell is not None else None
+            row_texts.append(None if found is None else extract_text(found) if found else "")
+        texts.append(row_texts)
+    return texts
+
+
+def table_grid(table: object, chars: CharIndex | None = None) -> Grid:
     """A pdfplumber Table as a grid: each cell box placed by its ruling lines, spans from its extent."""
     rows = table.rows  # type: ignore[attr-defined]
-    texts = table.extract()  # type: ignore[attr-defined]
+    texts = table_texts(table, chars or CharIndex(table.page.chars))  # type: ignore[attr-defined]
     boxes = [(box, text) for row, row_texts in zip(rows, texts, strict=False)
              for box, text in zip(row.cells, row_texts, strict=False) if box is not None]
     xs = _edges([v for box, _ in boxes for v in (box[0], box[2])])
@@ -76,7 +109,9 @@ def read_pdf(body: bytes, max_pages: int) -> tuple[str, list[Grid], int]:
             pages = len(pdf.pages)
             for page in pdf.pages[:max_pages]:
                 texts.append(page.extract_text() or "")
-                grids += [table_grid(table) for table in page.find_tables()]
+                if tables := page.find_tables():
+                    chars = CharIndex(page.chars)
+                    grids += [table_grid(table, chars) for table in tables]
     except Exception as exc:  # pdfminer raises many kinds on damaged or hostile input
         raise PdfUnreadable(f"{type(exc).__name__}: {exc}"[:200]) from None
     return "\n".join(texts), [grid for grid in grids if grid.rows], pages

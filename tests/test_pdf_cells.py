@@ -1,0 +1,42 @@
+"""The PDF cell texts gkaudit reads must be exactly pdfplumber's own `Table.extract()`: only faster."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pdfplumber
+import pytest
+
+import reportkit as rk
+from gkaudit.checks.annual_report.pdf import CharIndex, table_texts
+
+BUNDLED_PDF = (Path(__file__).resolve().parents[1] / "src" / "gkaudit" / "simweb" / "sites" / "00_nanjing" / "www"
+               / "njsrmzf" / "xxgkzl" / "zfxxgkndbg" / "W020260325512.pdf")
+
+
+def _pdfs() -> list[tuple[str, bytes]]:
+    return [("bundled", BUNDLED_PDF.read_bytes()),
+            ("made", rk.pdf_report(2025, "南京市某区人民政府")),
+            ("split", rk.pdf_report(2025, "南京市某区人民政府", split_table3_at=9))]
+
+
+@pytest.mark.parametrize(("name", "body"), _pdfs(), ids=[name for name, _ in _pdfs()])
+def test_cell_texts_are_pdfplumbers_own(name: str, body: bytes) -> None:
+    tables = 0
+    with pdfplumber.open(io.BytesIO(body)) as pdf:
+        for page in pdf.pages:
+            chars = CharIndex(page.chars)
+            for table in page.find_tables():
+                assert table_texts(table, chars) == table.extract()
+                tables += 1
+    assert tables >= 3
+
+
+def test_a_character_on_a_cell_edge_goes_where_pdfplumber_puts_it() -> None:
+    """Midpoints on the left/top edge are inside, on the right/bottom edge outside (half-open boxes)."""
+    chars = [{"x0": 9.0, "x1": 11.0, "top": 9.0, "bottom": 11.0, "text": "a"},   # midpoint (10, 10): a corner
+             {"x0": 19.0, "x1": 21.0, "top": 14.0, "bottom": 16.0, "text": "b"},  # (20, 15): the right edge
+             {"x0": 14.0, "x1": 16.0, "top": 19.0, "bottom": 21.0, "text": "c"}]  # (15, 20): the bottom edge
+    assert [c["text"] for c in CharIndex(chars).within((10.0, 10.0, 20.0, 20.0))] == ["a"]
+    assert [c["text"] for c in CharIndex(chars).within((10.0, 10.0, 20.01, 20.01))] == ["a", "b", "c"]
