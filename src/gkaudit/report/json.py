@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import io
 import json
-import textwrap
 from collections.abc import Iterable
 from typing import Any, TextIO
 
@@ -36,7 +35,7 @@ def _write_sites(sites: Iterable[SiteReport], out: TextIO) -> None:
     count = 0
     for site in sites:
         out.write(",\n" if count else "\n")
-        out.write(textwrap.indent(site.model_dump_json(indent=2), "    "))
+        out.write(_nested(site.model_dump_json(indent=2), "    "))
         count += 1
     out.write("\n  ]" if count else "]")
 
@@ -44,7 +43,13 @@ def _write_sites(sites: Iterable[SiteReport], out: TextIO) -> None:
 def _indented(text: str) -> str:
     """A JSON value nested one level down: every line but the first indented by two spaces."""
     first, _, rest = text.partition("\n")
-    return first + ("\n" + textwrap.indent(rest, "  ") if rest else "")
+    return first + ("\n" + _nested(rest, "  ") if rest else "")
+
+
+def _nested(text: str, prefix: str) -> str:
+    """`textwrap.indent(text, prefix)` for pretty JSON, which has no blank lines (a newline inside a
+    string is written `\\n`), at a fraction of its cost on a large report."""
+    return prefix + text.replace("\n", "\n" + prefix)
 
 
 def render_json(report: ScanReport) -> str:
