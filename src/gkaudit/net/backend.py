@@ -14,6 +14,7 @@ import httpcore
 
 from gkaudit.net.dns import Family, Resolver
 from gkaudit.net.failures import FailureKind, NetError
+from gkaudit.net.sockets import AsyncioBackend
 
 # IANA special-purpose blocks Python's `is_global` still lets through, though no public web host lives in
 # them: IPv4 anycast/relay infrastructure (192.0.0.0/24 in full, AS112, AMT, 6to4 relay anycast), the
@@ -68,7 +69,7 @@ class PinnedBackend(httpcore.AsyncNetworkBackend):
         self.resolver = resolver
         self.family = family
         self.allow_private = allow_private
-        self._inner = httpcore.AnyIOBackend()
+        self._inner = AsyncioBackend()
 
     async def connect_tcp(
         self,
