@@ -57,6 +57,8 @@ def normalise_html(html: str) -> list[str]:
 
 def html_similarity(a: str, b: str, max_blocks: int = MAX_BLOCKS) -> float:
     """2·LCS / (n4 + n6) over the pages' normalised blocks (see the module doc); 1.0 = the same page."""
+    if a == b:  # the usual answer: one page served on both families (normalising it would change nothing)
+        return 1.0
     blocks_a, blocks_b = normalise_html(a)[:max_blocks], normalise_html(b)[:max_blocks]
     if not blocks_a and not blocks_b:
         return 1.0
