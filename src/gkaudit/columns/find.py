@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from gkaudit.net.page import Link, Page
@@ -34,12 +35,18 @@ def is_column_url(url: str) -> bool:
     return bool(_COLUMN_PATH.search(urlsplit(url).path))
 
 
-def url_tokens(url: str) -> list[str]:
-    """Lower-case path segments and query values of a URL (`/a/xxgkzn/?id=gkzd` -> [a, xxgkzn, gkzd])."""
+_TOKEN_BREAKS = re.compile(r"[/_.\-]")
+
+
+@lru_cache(maxsize=8192)
+def url_tokens(url: str) -> tuple[str, ...]:
+    """Lower-case path segments and query values of a URL (`/a/xxgkzn/?id=gkzd` -> a, xxgkzn, gkzd).
+
+    Remembered for the URLs used last: every column a check looks for scores every link of a page."""
     parts = urlsplit(url)
-    tokens = [t for t in re.split(r"[/_.\-]", parts.path.lower()) if t]
+    tokens = [t for t in _TOKEN_BREAKS.split(parts.path.lower()) if t]
     tokens += [v.lower() for pair in parts.query.split("&") for v in pair.split("=")[1:] if v]
-    return tokens
+    return tuple(tokens)
 
 
 def score_link(link: Link, names: Sequence[str], slugs: Sequence[str]) -> tuple[int, list[str]]:
