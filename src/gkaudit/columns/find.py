@@ -38,7 +38,7 @@ def is_column_url(url: str) -> bool:
 _TOKEN_BREAKS = re.compile(r"[/_.\-]")
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=4096)
 def url_tokens(url: str) -> tuple[str, ...]:
     """Lower-case path segments and query values of a URL (`/a/xxgkzn/?id=gkzd` -> a, xxgkzn, gkzd).
 
