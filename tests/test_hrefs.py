@@ -10,7 +10,8 @@ import pytest
 
 from gkaudit.net.hrefs import HrefResolver, absolute_url
 
-REALPAGES = Path(__file__).resolve().parents[2] / "shared" / "realpages"
+from conftest import REALPAGES, SITES
+
 BUNDLED = Path(__file__).resolve().parents[1] / "src" / "gkaudit" / "simweb" / "sites"
 
 BASES = [
@@ -41,8 +42,9 @@ def test_every_href_of_the_grammar_resolves_as_absolute_url_does(base: str) -> N
 
 
 def test_the_hrefs_of_real_and_bundled_pages_resolve_as_absolute_url_does() -> None:
-    files = [*REALPAGES.glob("*.htm*"), *BUNDLED.rglob("*.htm*")]
-    assert len(files) > 20
+    real = list(REALPAGES.glob("*.htm*"))
+    files = [*real, *BUNDLED.rglob("*.htm*"), *SITES.rglob("*.htm*")]
+    assert len(real) >= 9 and len(files) > 20
     href = re.compile(r"""(?:href|src)\s*=\s*["']([^"']*)["']""", re.I)
     checked = 0
     for file in files:
