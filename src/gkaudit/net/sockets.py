@@ -145,9 +145,14 @@ class AsyncioStream(httpcore.AsyncNetworkStream):
         self._transport.write(buffer)
         with map_exceptions({TimeoutError: httpcore.WriteTimeout}):
             await protocol.wait_for_drain(timeout)
+        if protocol.ended:  # lost while the bytes waited to be sent
+            error = protocol.error
+            raise httpcore.WriteError(str(error) if error else "连接已关闭 / connection closed") from error
 
     async def aclose(self) -> None:
-        self._transport.close()
+        # abort, not close: close() waits for unsent bytes (a tarpit never takes them) and, over TLS,
+        # for the peer's close_notify (up to 30 s); httpcore's anyio backend closes at once too
+        self._transport.abort()
 
     async def start_tls(self, ssl_context: ssl.SSLContext, server_hostname: str | None = None,
                         timeout: float | None = None) -> httpcore.AsyncNetworkStream:
@@ -157,13 +162,22 @@ class AsyncioStream(httpcore.AsyncNetworkStream):
         try:
             with map_exceptions(exc_map):
                 async with asyncio.timeout(timeout):
-                    transport = await loop.start_tls(self._transport, self._protocol, ssl_context,
-                                                     server_hostname=server_hostname)
+                    try:
+                        if self._protocol.ended:  # closed before the handshake began
+                            raise self._protocol.error or ConnectionResetError()
+                        transport = await loop.start_tls(self._transport, self._protocol, ssl_context,
+                                                         server_hostname=server_hostname)
+                    except OSError as exc:
+                        if isinstance(exc, ssl.SSLError) or exc.errno is not None:
+                            raise  # a TLS alert, or a reset (ECONNRESET): as anyio reports them
+                        # the peer closed instead of answering the handshake (an SNI refused, no TLS on the
+                        # port): anyio reports an SSLEOFError, a TLS failure, not a plain connection error
+                        raise ssl.SSLEOFError("SSL 握手时对方关闭了连接 / closed by the peer during the SSL handshake") from exc
         except BaseException:
-            self._transport.close()
+            self._transport.abort()
             raise
         if transport is None:  # the connection ended during the handshake
-            raise httpcore.ConnectError("TLS 握手时连接已关闭 / connection closed during the TLS handshake")
+            raise httpcore.ConnectError("SSL 握手时连接已关闭 / connection closed during the SSL handshake")
         self._protocol.transport = transport
         return AsyncioStream(transport, self._protocol)
 
@@ -193,8 +207,12 @@ class AsyncioBackend(httpcore.AsyncNetworkBackend):
         with map_exceptions({TimeoutError: httpcore.ConnectTimeout, OSError: httpcore.ConnectError}):
             async with asyncio.timeout(timeout):
                 transport, protocol = await loop.create_connection(_Buffered, host, port, local_addr=local)
-            for option in socket_options or ():
-                transport.get_extra_info("socket").setsockopt(*option)
+            try:
+                for option in socket_options or ():
+                    transport.get_extra_info("socket").setsockopt(*option)
+            except BaseException:
+                transport.abort()
+                raise
         return AsyncioStream(typing.cast(asyncio.Transport, transport), protocol)
 
     async def connect_unix_socket(self, *args: typing.Any, **kwargs: typing.Any) -> httpcore.AsyncNetworkStream:
