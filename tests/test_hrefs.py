@@ -20,10 +20,12 @@ BASES = [
     "http://h.gov.cn/a/b;p?q=1#f", "http://h.gov.cn:99999/a.html", "http://[::1]:8080/x/y.html",
     "http://user@h.gov.cn/a/", "ftp://h.gov.cn/a/", "", "/relative/only", "http:///nohost/",
     "http://h.gov.cn/中文/页.html", "http://h.gov.cn/a?x", "HTTP://H.GOV.CN/A/B",
+    "http://[::1/", "http://a＃b/",  # bases urlparse rejects: urljoin gives up even on an absolute href
 ]
 PREFIXES = ["", "/", "//", "./", "../", "http://", "HTTPS://", "http://x.gov.cn", "https://x.gov.cn:8080",
             "http://x.gov.cn:70000", "http://x.gov.cn:", "http://[::1]", "http://u@x.gov.cn", "javascript:",
-            "mailto:", " ", "\\", "?", "#", "a:", "x.gov.cn.", "http://x.gov.cn."]
+            "mailto:", " ", "\\", "?", "#", "a:", "x.gov.cn.", "http://x.gov.cn.",
+            "httpſ://x.gov.cn", "http://x.gov.cn:٨٠", "http://x.gov.cn:８０"]  # Unicode look-alikes
 PATHS = ["", "a", "a/b.html", "a//b", "a/./b", "a/../b", ".", "..", "a/", "中文.html", "a;p", "a b",
          "%2e%2e/x", "a:b", "@x", "-", "a\tb", "a.b.c/", "/", "~u/"]
 TAILS = ["", "?", "?id=3&p=2", "?a=/b?c", "#frag", "?q#f", "#", "?x y", "?中"]

@@ -40,3 +40,25 @@ def test_a_character_on_a_cell_edge_goes_where_pdfplumber_puts_it() -> None:
              {"x0": 14.0, "x1": 16.0, "top": 19.0, "bottom": 21.0, "text": "c"}]  # (15, 20): the bottom edge
     assert [c["text"] for c in CharIndex(chars).within((10.0, 10.0, 20.0, 20.0))] == ["a"]
     assert [c["text"] for c in CharIndex(chars).within((10.0, 10.0, 20.01, 20.01))] == ["a", "b", "c"]
+
+
+def test_the_index_agrees_with_a_brute_force_scan_nan_midpoints_included() -> None:
+    """pdfminer gives an overflowing text matrix NaN coordinates: such a character is in no cell."""
+    import random
+
+    def inside(char: dict, box: tuple[float, float, float, float]) -> bool:  # pdfplumber's char_in_bbox
+        v_mid, h_mid = (char["top"] + char["bottom"]) / 2, (char["x0"] + char["x1"]) / 2
+        return box[0] <= h_mid < box[2] and box[1] <= v_mid < box[3]
+
+    rng = random.Random(7)
+    chars = []
+    for n in range(400):
+        x, y = rng.uniform(0, 100), rng.uniform(0, 100)
+        if n % 10 == 0:
+            y = float("nan")
+        chars.append({"x0": x, "x1": x + 2, "top": y, "bottom": y + 2, "text": str(n)})
+    index = CharIndex(chars)
+    for _ in range(300):
+        x0, top = rng.uniform(0, 90), rng.uniform(0, 90)
+        box = (x0, top, x0 + rng.uniform(1, 30), top + rng.uniform(1, 30))
+        assert index.within(box) == [c for c in chars if inside(c, box)]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import logging
+import math
 import re
 from bisect import bisect_left
 
@@ -48,7 +49,9 @@ class CharIndex:
 
     def __init__(self, chars: list[dict]) -> None:
         self.chars = chars
-        self._mids = sorted(((c["top"] + c["bottom"]) / 2, (c["x0"] + c["x1"]) / 2, i) for i, c in enumerate(chars))
+        mids = (((c["top"] + c["bottom"]) / 2, (c["x0"] + c["x1"]) / 2, i) for i, c in enumerate(chars))
+        # a NaN midpoint (an overflowing text matrix) is in no box for pdfplumber, and would break the sort
+        self._mids = sorted(mid for mid in mids if not (math.isnan(mid[0]) or math.isnan(mid[1])))
         self._tops = [mid[0] for mid in self._mids]
 
     def within(self, box: tuple[float, float, float, float]) -> list[dict]:

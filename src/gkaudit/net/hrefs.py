@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from urllib.parse import urljoin, urlsplit, urlunsplit
+from urllib.parse import urljoin, urlparse, urlsplit, urlunsplit
 
 _NOT_WEB = re.compile(r"^(javascript|mailto|tel|data|about):", re.I)
 # Characters a fast href's path may hold: unreserved, sub-delims but ";" (path parameters), ":", "@", "%".
@@ -20,7 +20,9 @@ _PATH = r"[A-Za-z0-9._~!$&'()*+,=:@%/-]*"
 _QUERY = r"(?:\?[!-\"$-~]*)?"  # printable ASCII but "#" (the fragment has been cut off already)
 _ROOTED = re.compile(rf"/(?!/){_PATH}{_QUERY}")
 _RELATIVE = re.compile(rf"[A-Za-z0-9_~!$&'()*+,=@%-][A-Za-z0-9._~!$&'()*+,=@%/-]*{_QUERY}")  # no ":": a scheme
-_ABSOLUTE = re.compile(rf"(?i:(https?))://([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*)(?::(\d{{1,5}}))?(/{_PATH})?({_QUERY})")
+# ASCII only: under Unicode rules (?i) lets "ſ" match "s" and \d takes "٨٠" for a port
+_ABSOLUTE = re.compile(rf"(?i:(https?))://([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*)(?::(\d{{1,5}}))?(/{_PATH})?({_QUERY})",
+                       re.ASCII)
 
 
 def absolute_url(base: str, href: str) -> str | None:
@@ -53,13 +55,18 @@ class HrefResolver:
         relative = absolute_url(base, "x")  # the base's directory + x
         self._origin = rooted[:-2] if rooted and rooted.endswith("/x") else None
         self._directory = relative[:-1] if relative and relative.endswith("/x") else None
+        try:
+            urlparse(base)  # urljoin parses the base even for an absolute href, and gives up on one it rejects
+            self._base_parses = True
+        except ValueError:
+            self._base_parses = False
 
     def resolve(self, href: str) -> str | None:
         """The absolute URL `href` leads to from the base, or None (see `absolute_url`)."""
         text = href.strip().replace("\\", "/")
         if not text or text.startswith("#") or _NOT_WEB.match(text):
             return None
-        fast = self._join(text.partition("#")[0])
+        fast = self._join(text.partition("#")[0]) if self._base_parses else None
         return fast if fast is not None else absolute_url(self.base, href)
 
     def _join(self, text: str) -> str | None:
