@@ -25,11 +25,20 @@ _ABSOLUTE = re.compile(rf"(?i:(https?))://([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*)(?:
                        re.ASCII)
 
 
-def absolute_url(base: str, href: str) -> str | None:
-    """Resolve `href` against `base`; None for javascript:, mailto:, tel:, bare fragments and malformed URLs."""
+def _web_href(href: str) -> str | None:
+    """`href` trimmed, backslashes as slashes; None for one that leads to no web page (javascript:,
+    mailto:, tel:, data:, about:, a bare fragment, nothing)."""
     href = href.strip().replace("\\", "/")
     if not href or href.startswith("#") or _NOT_WEB.match(href):
         return None
+    return href
+
+
+def absolute_url(base: str, href: str) -> str | None:
+    """Resolve `href` against `base`; None for javascript:, mailto:, tel:, bare fragments and malformed URLs."""
+    if (cleaned := _web_href(href)) is None:
+        return None
+    href = cleaned
     try:
         parts = urlsplit(urljoin(base, href))
         if parts.scheme not in ("http", "https") or not parts.hostname:
@@ -63,8 +72,7 @@ class HrefResolver:
 
     def resolve(self, href: str) -> str | None:
         """The absolute URL `href` leads to from the base, or None (see `absolute_url`)."""
-        text = href.strip().replace("\\", "/")
-        if not text or text.startswith("#") or _NOT_WEB.match(text):
+        if (text := _web_href(href)) is None:
             return None
         fast = self._join(text.partition("#")[0]) if self._base_parses else None
         return fast if fast is not None else absolute_url(self.base, href)
@@ -72,7 +80,8 @@ class HrefResolver:
     def _join(self, text: str) -> str | None:
         """The plain cases by string joins; None: let absolute_url decide."""
         path, mark, query = text.partition("?")
-        tail = path + (mark + query if query else "")
+        suffix = mark + query if query else ""  # "a?" is "a": an empty query is dropped
+        tail = path + suffix
         if text.startswith("/"):
             if self._origin is not None and _ROOTED.fullmatch(text) and not _has_dot_segment(path):
                 return self._origin + tail
@@ -86,5 +95,5 @@ class HrefResolver:
             if port is not None and int(port) > 65535:
                 return None
             netloc = f"{host}:{port}" if port is not None else host
-            return f"{scheme.lower()}://{netloc.lower()}{rest}" + (mark + query if query else "")
+            return f"{scheme.lower()}://{netloc.lower()}{rest}{suffix}"
         return None
