@@ -140,14 +140,19 @@ class AsyncioStream(httpcore.AsyncNetworkStream):
             return
         protocol = self._protocol
         if protocol.ended or self._transport.is_closing():
-            error = protocol.error
-            raise httpcore.WriteError(str(error) if error else "连接已关闭 / connection closed") from error
+            raise self._write_error()
         self._transport.write(buffer)
         with map_exceptions({TimeoutError: httpcore.WriteTimeout}):
             await protocol.wait_for_drain(timeout)
         if protocol.ended:  # lost while the bytes waited to be sent
-            error = protocol.error
-            raise httpcore.WriteError(str(error) if error else "连接已关闭 / connection closed") from error
+            raise self._write_error()
+
+    def _write_error(self) -> httpcore.WriteError:
+        """The error for a write to a connection that has ended, caused by why it ended."""
+        error = self._protocol.error
+        exc = httpcore.WriteError(str(error) if error else "连接已关闭 / connection closed")
+        exc.__cause__ = error
+        return exc
 
     async def aclose(self) -> None:
         # abort, not close: close() waits for unsent bytes (a tarpit never takes them) and, over TLS,
