@@ -60,12 +60,13 @@ class CharIndex:
         return [self.chars[i] for i in sorted(i for _, h_mid, i in rows if x0 <= h_mid < x1)]
 
 
-def table_texts(table: object, chars: CharIndex) -> list[list[str | None]]:
-    """What pdfplumber's `table.extract()` returns (None for no cell, "" for an empty one), faster."""
+def table_texts(rows: list, chars: CharIndex) -> list[list[str | None]]:
+    """What pdfplumber's `table.extract()` returns for a table's `rows` (None for no cell, "" for an
+    empty one), faster."""
     from pdfplumber.utils import extract_text
 
     texts: list[list[str | None]] = []
-    for row in table.rows:  # type: ignore[attr-defined]
+    for row in rows:
         row_texts: list[str | None] = []
         for cell in row.cells:
             found = chars.within(cell) if cell is not None else None
@@ -74,10 +75,11 @@ def table_texts(table: object, chars: CharIndex) -> list[list[str | None]]:
     return texts
 
 
-def table_grid(table: object, chars: CharIndex | None = None) -> Grid:
-    """A pdfplumber Table as a grid: each cell box placed by its ruling lines, spans from its extent."""
-    rows = table.rows  # type: ignore[attr-defined]
-    texts = table_texts(table, chars or CharIndex(table.page.chars))  # type: ignore[attr-defined]
+def table_grid(table: object, chars: CharIndex) -> Grid:
+    """A pdfplumber Table as a grid: each cell box placed by its ruling lines, spans from its extent.
+    `chars`: its page's characters (one index serves every table of the page)."""
+    rows = table.rows  # type: ignore[attr-defined]  # a property that sorts the cells: read once
+    texts = table_texts(rows, chars)
     boxes = [(box, text) for row, row_texts in zip(rows, texts, strict=False)
              for box, text in zip(row.cells, row_texts, strict=False) if box is not None]
     xs = _edges([v for box, _ in boxes for v in (box[0], box[2])])
