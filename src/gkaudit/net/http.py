@@ -26,7 +26,7 @@ from gkaudit.net.antibot import detect_antibot
 from gkaudit.net.backend import PinnedBackend, is_ipv4_mapped
 from gkaudit.net.cache import FetchCache, HopResult, RequestKey
 from gkaudit.net.classify import classify_httpx_error, parse_retry_after, url_problem
-from gkaudit.net.cookies import host_only_cookies
+from gkaudit.net.cookies import HostCookies, no_cookies
 from gkaudit.net.decode import ACCEPT_ENCODING, CappedDecoder
 from gkaudit.net.dns import Family, Resolver
 from gkaudit.net.failures import FailureKind, NetError
@@ -74,7 +74,7 @@ class Fetcher:
     def __init__(self, resolver: Resolver, options: FetchOptions | None = None) -> None:
         self.resolver = resolver
         self.options = options or FetchOptions()
-        self._clients: dict[tuple[Family, bool], httpx.AsyncClient] = {}
+        self._clients: dict[tuple[Family, bool], _Client] = {}
         self._cache = FetchCache()  # for callers outside a site (the scanner probe, tests)
         # idle keep-alive sockets of the sites in flight (net/pool.py) must fit the open-file limit
         ensure_open_files(sockets_needed(self.options.concurrency, self.options.per_host))
@@ -288,11 +288,9 @@ class Fetcher:
         try:
             async with asyncio.timeout(self.options.timeout * 3):
                 request = client.build_request(method, url, extensions={"trace": trace})
-                # httpx copies the jar into a default-policy one when it builds a request: recompute the
-                # Cookie header from the client's own jar, whose policy keeps cookies to their host.
-                request.headers.pop("cookie", None)
-                client.cookies.set_cookie_header(request)
+                client.host_cookies.add_header(request)
                 http_response = await client.send(request, stream=True)
+                client.host_cookies.extract(http_response)
                 try:
                     response.status = http_response.status_code
                     response.headers = {k.lower(): v for k, v in http_response.headers.items()}
@@ -328,7 +326,7 @@ class Fetcher:
             decoder.feed(chunk)
         return decoder.body()
 
-    def _client(self, family: Family, verify: bool) -> httpx.AsyncClient:
+    def _client(self, family: Family, verify: bool) -> _Client:
         key = (family, verify)
         if key not in self._clients:
             ssl_context = self._ssl_context(verify)
@@ -344,7 +342,6 @@ class Fetcher:
             timeout = httpx.Timeout(self.options.timeout, pool=None)
             self._clients[key] = _Client(
                 transport=transport, timeout=timeout, follow_redirects=False, trust_env=False,
-                cookies=host_only_cookies(),
                 headers={"User-Agent": self.options.user_agent, "Accept-Language": "zh-CN,zh;q=0.9",
                          "Accept-Encoding": ACCEPT_ENCODING},
             )
@@ -367,7 +364,12 @@ class Fetcher:
 class _Client(httpx.AsyncClient):
     """httpx builds the next request of every 3xx, even when not following it, and raises for a Location
     it cannot parse (`javascript:`, `A:0`, `http://[::1/`) — losing the answer. Here the 3xx comes back
-    as it is; the Fetcher classifies its Location (unsupported_url) with the Location as evidence."""
+    as it is; the Fetcher classifies its Location (unsupported_url) with the Location as evidence.
+    Its own jar stays empty: the cookies are kept per host in `host_cookies`."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(cookies=no_cookies(), **kwargs)
+        self.host_cookies = HostCookies()
 
     def _build_redirect_request(self, request: httpx.Request, response: httpx.Response) -> httpx.Request:
         try:
