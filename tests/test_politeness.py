@@ -15,7 +15,7 @@ from gkaudit.net.dns import Resolver, parse_nameserver
 from gkaudit.net.http import Fetcher
 from gkaudit.simweb.web import SimWeb
 
-from enginekit import fetch_options
+from enginekit import ENGINE_SITES, REFUSED, fetch_options
 
 TOLERANCE = 0.02  # seconds
 
@@ -60,3 +60,22 @@ def test_per_host_limit_and_start_to_start_spacing_seen_by_the_server(tmp_path: 
             assert max_in_flight([(r.arrived, r.finished) for r in records]) <= per_host, host
         slow = [r for r in web.requests_for("slow.polite.test") if r.path != "/warm"]
         assert max_in_flight([(r.arrived, r.finished) for r in slow]) == per_host  # the limit was reached, not avoided
+
+
+def test_a_request_that_never_reached_its_host_leaves_no_gap_and_one_that_knocked_does() -> None:
+    """A dead footer link (the name does not resolve) shared by many sites must not queue them all at
+    one per `interval`; a refused connect did reach the host, and spaces the next request as any other."""
+    interval = 30.0  # a gap after any of these requests would outlast the test's own timeout
+    with SimWeb(roots=[ENGINE_SITES]) as web:
+        async def run() -> tuple[list, float, float]:
+            options = fetch_options(web, per_host_interval=interval, retries=0)
+            async with Fetcher(Resolver(parse_nameserver(web.nameserver)), options) as fetcher:
+                dead = [await fetcher.fetch(f"http://dead.polite.test/{n}", "ipv4") for n in range(5)]
+                refused = await fetcher.fetch(web.url(REFUSED), "ipv4")
+                gates = fetcher._polite._hosts
+                return [*dead, refused], gates["dead.polite.test"].next_start, gates[REFUSED].next_start
+
+        responses, dead_next, refused_next = asyncio.run(asyncio.wait_for(run(), timeout=20))
+    assert [r.failure.value for r in responses] == ["dns_nxdomain"] * 5 + ["connect_refused"]
+    assert dead_next == 0.0  # never moved: the next request to it may go at once
+    assert refused_next > 0.0  # the refused connect counts as a start, `interval` ahead

@@ -37,6 +37,12 @@ class FailureKind(StrEnum):
         return self in (FailureKind.CONNECT_TIMEOUT, FailureKind.READ_TIMEOUT)
 
     @property
+    def before_contact(self) -> bool:
+        """Raised before any packet went to the site's host: no address to knock at, or one refused here."""
+        return self in (FailureKind.DNS_NXDOMAIN, FailureKind.DNS_TIMEOUT, FailureKind.DNS_ERROR,
+                        FailureKind.NO_ADDRESS, FailureKind.PRIVATE_ADDRESS, FailureKind.UNSUPPORTED_URL)
+
+    @property
     def undecidable(self) -> bool:
         """The site answered, but gkaudit cannot read what it said: a check cannot judge, never fails on it."""
         return self in (FailureKind.BLOCKED, FailureKind.PAGE_TOO_COMPLEX)

@@ -269,7 +269,10 @@ class Fetcher:
 
     async def _polite_request(self, url: str, family: Family, verify: bool, method: str) -> Response:
         async with self._polite.slot(url_host(url)) as on_wire:
-            return await self._request(url, family, verify, method, on_wire)
+            response = await self._request(url, family, verify, method, on_wire)
+            if response.failure is not None and response.failure.before_contact:
+                on_wire.no_contact()  # the host never saw it: no politeness gap for its next request
+            return response
 
     async def _request(self, url: str, family: Family, verify: bool, method: str,
                        on_wire: Callable[[], None]) -> Response:

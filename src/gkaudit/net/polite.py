@@ -5,7 +5,8 @@ host at most `per_host` in flight, and each request to a host goes on the wire (
 is sent) at least `interval` seconds after the previous request to that host went on the wire.
 The next allowed start is set at that moment, while the request holds its host's start lock, so no
 two requests can read the same "next start" and leave together, and a slow DNS lookup or connect
-cannot squeeze the gap seen by the server. Requests queued behind a busy or slow host wait without
+cannot squeeze the gap seen by the server. A request that never reached its host (its name did not
+resolve, or the scanner refused its address) leaves no gap: the host never saw it. Requests queued behind a busy or slow host wait without
 holding a global slot. A host's gate is dropped once no request uses it and its spacing has run
 out (it would let the next request go at once anyway), so memory stays flat in the number of sites.
 """
@@ -14,7 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
@@ -31,11 +32,41 @@ class _HostGate:
         return self.users == 0 and self.next_start <= now
 
 
+class RequestStart:
+    """A request's pass through its host's start line. Call it (`on_wire()`) when the request line is sent:
+    the host's next request may start `interval` later. A request that ends unsent counts as started
+    when it ends (a refused or timed-out connect still knocked at the host), unless `no_contact()` said
+    it never reached the host (its name did not resolve, its address was refused by the scanner): then
+    it leaves no gap behind, as the host never saw it."""
+
+    def __init__(self, gate: _HostGate, interval: float) -> None:
+        self._gate = gate
+        self._interval = interval
+        self._passed = False
+        self._contact = True
+
+    def __call__(self) -> None:
+        if not self._passed:
+            self._passed = True
+            self._gate.next_start = time.monotonic() + self._interval
+            self._gate.start_lock.release()
+
+    def no_contact(self) -> None:
+        """This request did not reach the host (and will not): it ends without spacing the next one."""
+        self._contact = False
+
+    def ended(self) -> None:
+        if self._contact:
+            self()
+        elif not self._passed:
+            self._passed = True
+            self._gate.start_lock.release()
+
+
 class Politeness:
     """`async with politeness.slot(host) as on_wire:` around each request (each retry is a request of its own).
 
-    Call `on_wire()` when the request is sent; a request that never gets that far (refused, no
-    address) counts as started when it ends.
+    Call `on_wire()` when the request is sent (see RequestStart for a request that never is).
     """
 
     def __init__(self, concurrency: int, per_host: int, interval: float) -> None:
@@ -52,7 +83,7 @@ class Politeness:
         return self.queued > 0
 
     @asynccontextmanager
-    async def slot(self, host: str) -> AsyncIterator[Callable[[], None]]:
+    async def slot(self, host: str) -> AsyncIterator[RequestStart]:
         gate = self._hosts.get(host) or self._new_gate(host)
         gate.users += 1
         try:
@@ -70,19 +101,11 @@ class Politeness:
                 except BaseException:
                     gate.start_lock.release()
                     raise
-                started = False
-
-                def on_wire() -> None:
-                    nonlocal started
-                    if not started:
-                        started = True
-                        gate.next_start = time.monotonic() + self.interval
-                        gate.start_lock.release()
-
+                start = RequestStart(gate, self.interval)
                 try:
-                    yield on_wire
+                    yield start
                 finally:
-                    on_wire()
+                    start.ended()
                     self._global.release()
         finally:
             gate.users -= 1
