@@ -89,6 +89,20 @@ def test_broken_links_on_homepage_and_second_level_pages_warn(web):
     assert all("整改" in f.message for f in result.findings if f.severity.value == "warn")
 
 
+def test_a_link_to_another_host_is_probed_once_per_scan_for_every_site_linking_to_it(web):
+    before = len(web.requests)
+    targets = [target_of(web, f"{name}.lk.test.gov.cn", settings={"links": {"require_https": False}})
+               for name in ("broken", "twin")]
+    report = scan_web(web, targets, ["links"], now=TODAY)
+    old = web.url("sub.lk.test.gov.cn", "/old/")
+    found = {site.id: {b["url"]: b for b in site.results[0].metrics["broken"]} for site in report.sites}
+    assert found["broken-lk-test-gov-cn"][old]["text"] == "子站"  # each site's own link text
+    assert found["twin-lk-test-gov-cn"][old]["text"] == "老子站"
+    assert all(site[old]["kind"] == "http_404" for site in found.values())
+    asked = [(r.method, r.path) for r in web.requests[before:] if r.host.split(":")[0] == "sub.lk.test.gov.cn"]
+    assert asked.count(("HEAD", "/old/")) == 1, asked
+
+
 def test_http_site_without_https_warns(web):
     result = run(web, "broken", max_links=1)
     assert result.metrics["https"]["https_offered"] is False

@@ -7,7 +7,9 @@ Semantics:
 - Links: every http(s) link of the homepage, then of up to `max_pages` same-site second-level pages
   (the homepage's own links, opened with GET, as other checks open them: one fetch per scan), at most
   `max_links` probes in all. Each link is probed with HEAD, and with GET when HEAD is refused
-  (400/403/405/5xx) or fails. Broken = HTTP >= 400 or a classified network failure (dns_nxdomain,
+  (400/403/405/5xx) or fails. A link to another host is probed once per scan, and what it answered
+  is shared by every site that links to it (the ICP and police registration links of every footer,
+  the city portal). Broken = HTTP >= 400 or a classified network failure (dns_nxdomain,
   connect_refused, timeouts, tls_error); an anti-bot challenge or a refused private address is
   `unchecked`, never broken.
 - Internal links are the site's registrable domain and its subdomains (as the ipv6 check counts
@@ -26,7 +28,7 @@ from __future__ import annotations
 
 import asyncio
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -142,7 +144,11 @@ class Links(Check):
 
         async def one(url: str, text: str, found_on: str) -> LinkResult:
             async with gate:
-                result = await probe(fetch, url, text, get=url in second)
+                if url_host(url) == ctx.host:
+                    result = await probe(fetch, url, text, get=url in second)
+                else:  # the links many sites share (beian.miit.gov.cn, the city portal): once per scan
+                    shared = await ctx.memo(("links.probe", url), lambda: probe(fetch, url))
+                    result = replace(shared, text=text)
             result.internal, result.found_on = is_internal(url_host(url), domain), found_on
             if url in second:
                 await read_page(url)
