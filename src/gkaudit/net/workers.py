@@ -86,7 +86,8 @@ class WorkerPool:
         """Run `fn` in a worker; TimeoutError once it has run `budget` seconds (queueing not counted)."""
         if self._abandoned >= self.max_threads - 1:
             raise PoolExhausted(f"{self._abandoned} 个解析线程仍在处理超时的页面 / parser threads exhausted")
-        self._ensure_threads()
+        if len(self._threads) < min(self.workers + self._abandoned, self.max_threads):
+            self._ensure_threads()  # (re)checked under the lock; the common case takes no lock at all
         loop = asyncio.get_running_loop()
         job = _Job(fn, loop, loop.create_future(), loop.create_future())
         self._jobs.put(job)
