@@ -1,6 +1,6 @@
 """The fault matrix: every hostile answer of tests/sites/hostile x every check, through one real scan.
 
-Each hostile site's homepage is one fault (redirects to javascript:/mailto:/data:/tel:/A:0/nowhere,
+Each hostile site's homepage is one fault (redirects to javascript:/mailto:/data:/tel:/A:0/a punycode host that is not IDNA/nowhere,
 parent-domain and non-ASCII cookies, unusable charsets, non-ASCII Retry-After, numbers with
 thousands of digits, layered decompression bombs, 100,000 nested <div>s, a 4.5 MB text page, a
 foreign <base href>, empty and binary 200s); `links.hostile.gov.cn` links its columns to such
@@ -66,6 +66,7 @@ def _site(report: ScanReport, host: str):  # type: ignore[no-untyped-def]
     ("redir-js.hostile.gov.cn", "unsupported_url"), ("redir-mailto.hostile.gov.cn", "unsupported_url"),
     ("redir-data.hostile.gov.cn", "unsupported_url"), ("redir-tel.hostile.gov.cn", "unsupported_url"),
     ("redir-a0.hostile.gov.cn", "unsupported_url"), ("redir-badhost.hostile.gov.cn", "unsupported_url"),
+    ("redir-punycode.hostile.gov.cn", "unsupported_url"),
     ("redir-empty.hostile.gov.cn", "http_status"), ("redir-none.hostile.gov.cn", "http_status"),
     ("bomb-gzip2.hostile.gov.cn", "too_large"), ("bomb-deflate.hostile.gov.cn", "too_large"),
 ])

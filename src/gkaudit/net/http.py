@@ -9,7 +9,6 @@ classifies every failure, refuses non-public addresses unless allowed, and fetch
 from __future__ import annotations
 
 import asyncio
-import ssl
 import time
 import weakref
 from collections import OrderedDict
@@ -18,23 +17,22 @@ from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 from urllib.parse import urldefrag, urljoin, urlsplit
 
-import certifi
 import httpx
 
 from gkaudit import __version__
 from gkaudit.net.antibot import detect_antibot
-from gkaudit.net.backend import PinnedBackend, is_ipv4_mapped
+from gkaudit.net.backend import is_ipv4_mapped
 from gkaudit.net.cache import FetchCache, HopResult, RequestKey
 from gkaudit.net.classify import classify_httpx_error, parse_retry_after, url_problem
-from gkaudit.net.cookies import HostCookies, no_cookies
-from gkaudit.net.decode import ACCEPT_ENCODING, CappedDecoder
+from gkaudit.net.client import ScanClient, build_client
+from gkaudit.net.decode import CappedDecoder
 from gkaudit.net.dns import Family, Resolver
 from gkaudit.net.failures import FailureKind, NetError
 from gkaudit.net.once import once
 from gkaudit.net.page import Page, url_host
 from gkaudit.net.parse import PageTooComplex, Parsed, parse_body
 from gkaudit.net.polite import Politeness
-from gkaudit.net.pool import PerOriginPool, ensure_open_files, pool_limits, sockets_needed
+from gkaudit.net.pool import ensure_open_files, sockets_needed
 from gkaudit.net.response import Hop, Response
 from gkaudit.net.workers import PoolExhausted, WorkerPool
 
@@ -74,7 +72,7 @@ class Fetcher:
     def __init__(self, resolver: Resolver, options: FetchOptions | None = None) -> None:
         self.resolver = resolver
         self.options = options or FetchOptions()
-        self._clients: dict[tuple[Family, bool], _Client] = {}
+        self._clients: dict[tuple[Family, bool], ScanClient] = {}
         self._cache = FetchCache()  # for callers outside a site (the scanner probe, tests)
         # idle keep-alive sockets of the sites in flight (net/pool.py) must fit the open-file limit
         ensure_open_files(sockets_needed(self.options.concurrency, self.options.per_host))
@@ -308,7 +306,7 @@ class Fetcher:
             response.failure, response.detail = FailureKind.READ_TIMEOUT, f"超过 {self.options.timeout * 3:.0f} 秒"
         except httpx.HTTPError as exc:
             response.failure, response.detail = classify_httpx_error(exc)
-        except httpx.InvalidURL as exc:  # a defence in depth: _Client keeps malformed Locations as data
+        except httpx.InvalidURL as exc:  # a defence in depth: ScanClient keeps malformed Locations as data
             response.failure = FailureKind.UNSUPPORTED_URL
             response.detail = f"重定向目标不是可访问的网址 / redirect to a URL that cannot be fetched: {exc}"
         if (connect := timings.get("connection.connect_tcp.complete")) is not None:
@@ -329,56 +327,11 @@ class Fetcher:
             decoder.feed(chunk)
         return decoder.body()
 
-    def _client(self, family: Family, verify: bool) -> _Client:
+    def _client(self, family: Family, verify: bool) -> ScanClient:
         key = (family, verify)
         if key not in self._clients:
-            ssl_context = self._ssl_context(verify)
-            transport = httpx.AsyncHTTPTransport(verify=ssl_context, trust_env=False)
-            # httpx has no public hook for the network backend; the pool it builds is replaced by ours
-            # (one small pool per origin, see net/pool.py) whose backend resolves through our resolver,
-            # pinned to `family`, behind the address guard.
-            per_origin, max_origins = pool_limits(self.options.concurrency, self.options.per_host)
-            transport._pool = PerOriginPool(  # type: ignore[assignment]
-                ssl_context=ssl_context, per_origin=per_origin, max_origins=max_origins, keepalive_expiry=5.0,
-                network_backend=PinnedBackend(self.resolver, family, self.options.allow_private),
-            )
-            timeout = httpx.Timeout(self.options.timeout, pool=None)
-            self._clients[key] = _Client(
-                transport=transport, timeout=timeout, follow_redirects=False, trust_env=False,
-                headers={"User-Agent": self.options.user_agent, "Accept-Language": "zh-CN,zh;q=0.9",
-                         "Accept-Encoding": ACCEPT_ENCODING},
-            )
+            self._clients[key] = build_client(self.resolver, self.options, family, verify)
         return self._clients[key]
-
-    def _ssl_context(self, verify: bool) -> ssl.SSLContext:
-        if not verify:
-            context = ssl.create_default_context()
-            context.check_hostname = False
-            context.verify_mode = ssl.CERT_NONE
-            context.set_ciphers("DEFAULT:@SECLEVEL=0")
-            context.minimum_version = ssl.TLSVersion.MINIMUM_SUPPORTED
-            return context
-        context = ssl.create_default_context(cafile=certifi.where())
-        if self.options.ca_bundle:
-            context.load_verify_locations(cafile=self.options.ca_bundle)
-        return context
-
-
-class _Client(httpx.AsyncClient):
-    """httpx builds the next request of every 3xx, even when not following it, and raises for a Location
-    it cannot parse (`javascript:`, `A:0`, `http://[::1/`) — losing the answer. Here the 3xx comes back
-    as it is; the Fetcher classifies its Location (unsupported_url) with the Location as evidence.
-    Its own jar stays empty: the cookies are kept per host in `host_cookies`."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(cookies=no_cookies(), **kwargs)
-        self.host_cookies = HostCookies()
-
-    def _build_redirect_request(self, request: httpx.Request, response: httpx.Response) -> httpx.Request:
-        try:
-            return super()._build_redirect_request(request, response)
-        except (httpx.InvalidURL, httpx.RemoteProtocolError):
-            return None  # type: ignore[return-value]  # read only when following, which the Fetcher never asks
 
 
 def _peer_address(http_response: httpx.Response) -> str | None:
