@@ -59,6 +59,10 @@ class WorkerPool:
             del job  # its function and future hold a body and its parsed page: not while this thread idles
             if not stay:
                 return
+        with self._lock:  # told to stop (close): a thread listed after close may be the one stopping
+            current = threading.current_thread()
+            if current in self._threads:
+                self._threads.remove(current)
 
     def _run_job(self, job: _Job) -> bool:
         """Run one job and hand its outcome to its loop; False when this thread is one too many now."""
