@@ -44,11 +44,14 @@ class WorkerPool:
         self._abandoned = 0
         self._lock = threading.Lock()
 
+    def _wanted(self) -> int:
+        """The threads the pool should have: its workers and a stand-in per abandoned job, within max_threads."""
+        return min(self.workers + self._abandoned, self.max_threads)
+
     def _ensure_threads(self) -> None:
         with self._lock:
             self._threads = [t for t in self._threads if t.is_alive()]
-            wanted = min(self.workers + self._abandoned, self.max_threads)
-            while len(self._threads) < wanted:
+            while len(self._threads) < self._wanted():
                 thread = threading.Thread(target=self._work, name="gkaudit-parse", daemon=True)
                 thread.start()
                 self._threads.append(thread)
@@ -60,9 +63,15 @@ class WorkerPool:
             if not stay:
                 return
         with self._lock:  # told to stop (close): a thread listed after close may be the one stopping
-            current = threading.current_thread()
-            if current in self._threads:
-                self._threads.remove(current)
+            self._leave()
+
+    def _leave(self) -> bool:
+        """Take the calling thread off the list (the lock held); False when it was not on it."""
+        current = threading.current_thread()
+        if current not in self._threads:
+            return False
+        self._threads.remove(current)
+        return True
 
     def _run_job(self, job: _Job) -> bool:
         """Run one job and hand its outcome to its loop; False when this thread is one too many now."""
@@ -80,17 +89,15 @@ class WorkerPool:
             job.state = "finished"
             if job.abandoned:
                 self._abandoned -= 1
-            current = threading.current_thread()
-            if len(self._threads) > self.workers + self._abandoned and current in self._threads:
-                self._threads.remove(current)  # a stand-in took its place meanwhile: one too many
-                return False
+            if len(self._threads) > self.workers + self._abandoned and self._leave():
+                return False  # a stand-in took its place meanwhile: one too many
         return True
 
     async def run(self, fn: Callable[[], T], budget: float) -> T:
         """Run `fn` in a worker; TimeoutError once it has run `budget` seconds (queueing not counted)."""
         if self._abandoned >= self.max_threads - 1:
             raise PoolExhausted(f"{self._abandoned} 个解析线程仍在处理超时的页面 / parser threads exhausted")
-        if len(self._threads) < min(self.workers + self._abandoned, self.max_threads):
+        if len(self._threads) < self._wanted():
             self._ensure_threads()  # (re)checked under the lock; the common case takes no lock at all
         loop = asyncio.get_running_loop()
         job = _Job(fn, loop, loop.create_future(), loop.create_future())
