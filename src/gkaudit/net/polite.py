@@ -6,8 +6,8 @@ is sent) at least `interval` seconds after the previous request to that host wen
 The next allowed start is set at that moment, while the request holds its host's start lock, so no
 two requests can read the same "next start" and leave together, and a slow DNS lookup or connect
 cannot squeeze the gap seen by the server. A request that never reached its host (its name did not
-resolve, or the scanner refused its address) leaves no gap: the host never saw it. Requests queued behind a busy or slow host wait without
-holding a global slot. A host's gate is dropped once no request uses it and its spacing has run
+resolve, or the scanner refused its address) leaves no gap: the host never saw it. Requests queued
+behind a busy or slow host wait without holding a global slot. A host's gate is dropped once no request uses it and its spacing has run
 out (it would let the next request go at once anyway), so memory stays flat in the number of sites.
 """
 
@@ -43,22 +43,19 @@ class RequestStart:
         self._gate = gate
         self._interval = interval
         self._passed = False
-        self._contact = True
 
     def __call__(self) -> None:
         if not self._passed:
-            self._passed = True
             self._gate.next_start = time.monotonic() + self._interval
-            self._gate.start_lock.release()
+            self._pass()
 
     def no_contact(self) -> None:
         """This request did not reach the host (and will not): it ends without spacing the next one."""
-        self._contact = False
+        self._pass()
 
-    def ended(self) -> None:
-        if self._contact:
-            self()
-        elif not self._passed:
+    def _pass(self) -> None:
+        """Let the host's next request through the start line (once)."""
+        if not self._passed:
             self._passed = True
             self._gate.start_lock.release()
 
@@ -105,7 +102,7 @@ class Politeness:
                 try:
                     yield start
                 finally:
-                    start.ended()
+                    start()  # an unsent request counts as started when it ends, unless no_contact() said otherwise
                     self._global.release()
         finally:
             gate.users -= 1
