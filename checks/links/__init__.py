@@ -143,13 +143,14 @@ class Links(Check):
                 read[url] = PageRead.of(response.page())
 
         async def one(url: str, text: str, found_on: str) -> LinkResult:
+            host = url_host(url)
             async with gate:
-                if url_host(url) == ctx.host:
+                if host == ctx.host:
                     result = await probe(fetch, url, text, get=url in second)
                 else:  # the links many sites share (beian.miit.gov.cn, the city portal): once per scan
                     shared = await ctx.memo(("links.probe", url), lambda: probe(fetch, url))
                     result = replace(shared, text=text)
-            result.internal, result.found_on = is_internal(url_host(url), domain), found_on
+            result.internal, result.found_on = is_internal(host, domain), found_on
             if url in second:
                 await read_page(url)
             return result

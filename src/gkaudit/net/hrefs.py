@@ -36,11 +36,10 @@ def _web_href(href: str) -> str | None:
 
 def absolute_url(base: str, href: str) -> str | None:
     """Resolve `href` against `base`; None for javascript:, mailto:, tel:, bare fragments and malformed URLs."""
-    if (cleaned := _web_href(href)) is None:
+    if (web := _web_href(href)) is None:
         return None
-    href = cleaned
     try:
-        parts = urlsplit(urljoin(base, href))
+        parts = urlsplit(urljoin(base, web))
         if parts.scheme not in ("http", "https") or not parts.hostname:
             return None
         _ = parts.port  # raises for a port that is not a number in range
