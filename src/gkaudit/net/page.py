@@ -13,6 +13,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from gkaudit.net.domains import registrable_domain
 from gkaudit.net.hrefs import HrefResolver, absolute_url
+from gkaudit.net.trees import LIVE_TREES
 
 # GB2312 and GBK are subsets of GB18030; decoding as GB18030 reads every page written in either.
 _CHARSET_ALIASES = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "gb_2312-80": "gb18030",
@@ -162,7 +163,11 @@ class lazy(Generic[T]):
 
 
 class Page:
-    """A decoded HTML page. Parsing is lazy; all URLs it hands out are absolute."""
+    """A decoded HTML page. Parsing is lazy; all URLs it hands out are absolute.
+
+    The tree may be let go between uses (net/trees.py bounds the trees a process keeps) and is then
+    parsed again from `text`: never keep a tree or its nodes beyond the use at hand.
+    """
 
     def __init__(self, url: str, text: str, charset: str = "utf-8", status: int | None = 200) -> None:
         self.url = url
@@ -170,6 +175,7 @@ class Page:
         self.charset = charset
         self.status = status
         self._resolved: dict[str, str | None] = {}  # href -> absolute URL (resolve)
+        self._tree: LexborHTMLParser | None = None
 
     @classmethod
     def from_bytes(cls, url: str, body: bytes, content_type: str | None = None,
@@ -177,9 +183,18 @@ class Page:
         text, charset = decode_html(body, content_type)
         return cls(url, text, charset, status)
 
-    @lazy
+    @property
     def tree(self) -> LexborHTMLParser:
-        return LexborHTMLParser(self.text)
+        tree = self._tree
+        if tree is None:
+            tree = self._tree = LexborHTMLParser(self.text)
+        LIVE_TREES.touch(self)
+        return tree
+
+    def release_tree(self) -> None:
+        """Drop this page's references to its tree (and to its nodes); the next use parses it again."""
+        self._tree = None
+        self.__dict__.pop("_anchors", None)
 
     @lazy
     def declared_base(self) -> str | None:
