@@ -265,9 +265,9 @@ class HttpListener:
                                headers.get("user-agent", ""), headers.get("cookie", ""), arrived=time.monotonic(),
                                connection=connection)
         self.log.append(record)
-        if self.responder.site.manifest.latency_ms:
-            await asyncio.sleep(self.responder.site.manifest.latency_ms / 1000)
         reply = self.responder.respond(self.family, method, target)
+        if latency_ms := self.responder.site.manifest.latency_ms:  # the answer leaves `latency` after the
+            await asyncio.sleep(max(0.0, record.arrived + latency_ms / 1000 - time.monotonic()))  # request came
         keep = (self.keepalive and version.strip() == "HTTP/1.1" and headers.get("connection", "").lower() != "close"
                 and not (reply.hang or reply.reset or reply.stream_bytes) and not _names_connection(reply))
         try:

@@ -11,7 +11,7 @@ Manifest fields (all but `host` optional):
     encoding: utf-8 | gbk          # .html files are stored UTF-8 and served re-encoded (charset in <meta> only)
     raw: false                     # true: every file is served byte for byte (no templates, no charset header):
                                    # real-page copies in whatever encoding they were saved (UTF-16LE, GBK)
-    latency_ms: 0                  # added before every answer
+    latency_ms: 0                  # every answer leaves this long after its request came
     antibot: 412 | 521 | null      # every answer is that gateway's challenge page
     statuses: {"/gone/": 404}      # fixed statuses for paths
     redirects: {"/old/": "/new/"}  # 302s (templated: {{base}}, {{port}}, {{url:host}})
