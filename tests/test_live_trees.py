@@ -67,4 +67,3 @@ def test_a_freed_page_leaves_no_entry_that_holds_it(monkeypatch) -> None:
     kept = _page(2)
     kept.tree  # noqa: B018  # may reuse the freed page's id: still tracked as its own entry
     assert any(ref() is kept for ref in live._pages.values())
-
