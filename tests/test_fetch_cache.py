@@ -31,9 +31,9 @@ def new_records(web: SimWeb, before: int, host: str) -> list[tuple[str, str]]:
     return [(r.family, r.path) for r in web.requests[before:] if r.host.split(":")[0] == host]
 
 
-def run(web: SimWeb, calls) -> list:  # type: ignore[no-untyped-def]
+def run(web: SimWeb, calls, **options) -> list:  # type: ignore[no-untyped-def]
     async def go() -> list:
-        async with Fetcher(Resolver(parse_nameserver(web.nameserver)), fetch_options(web)) as fetcher:
+        async with Fetcher(Resolver(parse_nameserver(web.nameserver)), fetch_options(web, **options)) as fetcher:
             return await calls(fetcher)
 
     return asyncio.run(asyncio.wait_for(go(), timeout=30))
@@ -83,6 +83,41 @@ def test_follow_reuses_the_no_follow_first_hop(web: SimWeb) -> None:
     assert hop.status == 302 and chain.ok and chain.url == url and len(chain.redirects) == 2
     assert last is not None and last.ok
     assert [p for _, p in new_records(web, before, DUAL)] == ["/redir/a/", "/redir/b/", "/redir/c/"]
+
+
+def test_a_head_after_the_get_is_answered_by_it_without_a_request(web: SimWeb) -> None:
+    page, meta = web.url(DUAL, "/landing/"), web.url(DUAL, "/meta/")
+    before = len(web.requests)
+
+    async def calls(f: Fetcher) -> list:
+        got = await f.fetch(page, "ipv4")
+        await f.fetch(meta)
+        return [got, await f.fetch(page, method="HEAD"), await f.fetch(page, "ipv4", method="HEAD"),
+                await f.fetch(meta, method="HEAD")]
+
+    got, head_any, head_v4, head_meta = run(web, calls)
+    assert sorted(new_records(web, before, DUAL)) == [("ipv4", "/landing/"), ("ipv4", "/meta/")]
+    assert head_any.status == head_v4.status == got.status == 200 and head_any.method == "GET"
+    assert head_any.body == b"" and head_any.headers == got.headers and head_any.family == "any"
+    # a HEAD has no page: the GET's meta refresh is not followed for it
+    assert head_meta.status == 200 and head_meta.final_url == meta and not head_meta.redirects
+
+
+def test_a_head_asked_first_or_after_a_failed_get_is_sent(web: SimWeb) -> None:
+    page, huge = web.url(DUAL, "/menu/"), web.url(DUAL, "/big.html")
+    before = len(web.requests)
+
+    async def calls(f: Fetcher) -> list:
+        head = await f.fetch(page, method="HEAD")
+        get = await f.fetch(page)
+        too_large = await f.fetch(huge)
+        return [head, get, too_large, await f.fetch(huge, method="HEAD")]
+
+    head, get, too_large, head_huge = run(web, calls, max_bytes=1_000_000)
+    records = [(r.method, r.path) for r in web.requests[before:] if r.host.split(":")[0] == DUAL]
+    assert records == [("HEAD", "/menu/"), ("GET", "/menu/"), ("GET", "/big.html"), ("HEAD", "/big.html")]
+    assert head.method == "HEAD" and get.method == "GET" and get.ok
+    assert too_large.failure is not None and head_huge.ok and head_huge.method == "HEAD"
 
 
 class Holder(Check):

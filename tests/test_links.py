@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -36,7 +37,7 @@ def run(web, name: str, **settings):
 def fake_fetch(answers: dict[str, Response], calls: list[str]):
     async def fetch(url: str, method: str) -> Response:
         calls.append(method)
-        return answers[method]
+        return replace(answers[method], method=method)  # as the Fetcher: the request really sent
     return fetch
 
 
@@ -46,6 +47,18 @@ def test_head_refused_is_retried_with_get():
                "GET": Response("http://x.gov.cn/a", "any", "http://x.gov.cn/a", status=200)}
     result = asyncio.run(probe(fake_fetch(answers, calls), "http://x.gov.cn/a"))
     assert calls == ["HEAD", "GET"] and result.state == "ok" and result.method == "GET"
+
+
+def test_a_head_answered_by_the_pages_get_is_not_asked_again():
+    refused = Response("http://x.gov.cn/a", "any", "http://x.gov.cn/a", status=403, method="GET")
+    calls: list[str] = []
+
+    async def fetch(url: str, method: str) -> Response:
+        calls.append(method)
+        return refused  # the Fetcher answered the HEAD with the GET another check already made
+
+    result = asyncio.run(probe(fetch, "http://x.gov.cn/a"))
+    assert calls == ["HEAD"] and result.state == "broken" and result.method == "GET" and result.status == 403
 
 
 def test_head_404_is_broken_without_get_and_blocked_is_unchecked():

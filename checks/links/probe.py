@@ -1,4 +1,4 @@
-"""Probing links: HEAD first, GET when HEAD is refused; every outcome classified.
+"""Probing links: HEAD first (or the GET already made), GET when HEAD is refused; every outcome classified.
 
 Contract: `await probe(fetch, url)` -> `LinkResult`; `fetch(url, method)` is the context's door
 (`ctx.fetch(url, method=...)`). A link is `broken` only on a definite answer (HTTP >= 400 to GET, or a
@@ -67,9 +67,10 @@ def _result(url: str, text: str, response: Response, method: str) -> LinkResult:
 async def probe(fetch: Fetch, url: str, text: str = "", *, get: bool = False) -> LinkResult:
     """HEAD `url` (or GET straight away when `get`); repeat with GET when HEAD is refused or fails."""
     if not get:
-        head = await fetch(url, "HEAD")
-        result = _result(url, text, head, "HEAD")
-        retry = result.state == "broken" and (head.failure is not None or head.status in HEAD_REFUSED)
+        head = await fetch(url, "HEAD")  # answered by the GET when the site's checks already read the page
+        result = _result(url, text, head, head.method)
+        retry = head.method == "HEAD" and result.state == "broken" and (
+            head.failure is not None or head.status in HEAD_REFUSED)
         if not retry:
             return result
     return _result(url, text, await fetch(url, "GET"), "GET")

@@ -158,14 +158,13 @@ class Fetcher:
         family's exchange where one is equivalent: the stand-ins already asked for when this request is
         first made (taken before it is entered in the cache), so two requests never wait for each other.
         """
-        method, url, family, verify = key
-        stand_ins = [] if key in cache.hops else [
-            cache.hops[k] for k in ((method, url, other, verify) for other in STAND_INS[family]) if k in cache.hops]
+        stand_ins = [] if key in cache.hops else [(k, cache.hops[k]) for k in _stand_in_keys(key) if k in cache.hops]
         return await once(cache.hops, key, lambda: self._exchange(key, stand_ins))
 
-    async def _exchange(self, key: RequestKey, stand_ins: list[asyncio.Future[HopResult]]) -> HopResult:
+    async def _exchange(self, key: RequestKey,
+                        stand_ins: list[tuple[RequestKey, asyncio.Future[HopResult]]]) -> HopResult:
         method, url, family, verify = key
-        for pending in stand_ins:
+        for other, pending in stand_ins:
             try:
                 candidate = await asyncio.shield(pending)
             except asyncio.CancelledError:
@@ -174,8 +173,8 @@ class Fetcher:
                 continue
             except Exception:  # that request broke in itself; make our own
                 continue
-            if _stands_for(candidate.response, family):
-                return replace(candidate, response=replace(candidate.response, family=family))
+            if answer := _stand_in_answer(candidate, other, key):
+                return answer
         response = await self._request_with_retries(url, family, verify, method)
         parsed = await self._parse(response, redirects=True)
         target, kind = self._redirect_target(response, parsed) if response.failure is None else (None, "")
@@ -238,7 +237,7 @@ class Fetcher:
 
     async def _request_with_retries(self, url: str, family: Family, verify: bool, method: str) -> Response:
         if problem := url_problem(url):
-            return Response(url, family, url, failure=FailureKind.UNSUPPORTED_URL, detail=problem)
+            return Response(url, family, url, failure=FailureKind.UNSUPPORTED_URL, detail=problem, method=method)
         attempt = 0
         while True:
             response = await self._polite_request(url, family, verify, method)
@@ -274,7 +273,7 @@ class Fetcher:
 
     async def _request(self, url: str, family: Family, verify: bool, method: str,
                        on_wire: Callable[[], None]) -> Response:
-        response = Response(url=url, family=family, final_url=url)  # url_problem() has vetted `url`
+        response = Response(url=url, family=family, final_url=url, method=method)  # url_problem() vetted `url`
         parts = urlsplit(url)
         timings: dict[str, float] = {}
         started = time.monotonic()
@@ -344,6 +343,35 @@ def _peer_address(http_response: httpx.Response) -> str | None:
 
 def _is_redirect_status(response: Response) -> bool:
     return response.status is not None and 300 <= response.status < 400
+
+
+def _stand_in_keys(key: RequestKey) -> list[RequestKey]:
+    """The requests whose answer may answer `key`, best first: another family's (STAND_INS) and, for a
+    HEAD, a GET of the same URL (RFC 9110 9.3.2: HEAD is GET without the body), in any of those families."""
+    method, url, family, verify = key
+    families = [family, *STAND_INS[family]]
+    methods = ["GET", "HEAD"] if method == "HEAD" else [method]
+    return [(m, url, f, verify) for m in methods for f in families if (m, f) != (method, family)]
+
+
+def _stand_in_answer(candidate: HopResult, other: RequestKey, key: RequestKey) -> HopResult | None:
+    """`candidate` (the answer to request `other`) as the answer to `key`, or None when it cannot stand in.
+
+    Another family's answer stands in when it went over the family asked (`_stands_for`). A GET stands
+    in for a HEAD only when it got an HTTP answer: its status and headers, without the body, and only an
+    HTTP redirect to follow (a HEAD has no page, so no meta refresh or script). `method` stays "GET": the
+    evidence says which request was really sent.
+    """
+    response = candidate.response
+    if other[2] != key[2] and not _stands_for(response, key[2]):
+        return None
+    if other[0] == key[0]:
+        return replace(candidate, response=replace(response, family=key[2]))
+    if response.failure is not None or response.status is None:
+        return None  # a GET that broke (too large, timed out) says nothing of what a HEAD would get
+    http_only = candidate.kind == "http"
+    return HopResult(replace(response, family=key[2], body=b"", _page=None),
+                     candidate.target if http_only else None, candidate.kind if http_only else "")
 
 
 def _stands_for(response: Response, family: Family) -> bool:

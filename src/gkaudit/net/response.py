@@ -44,6 +44,7 @@ class Response:
     reused_connection: bool = False  # answered on a kept-alive connection: no connect, a warm first byte
     tls_verified: bool | None = None
     attempts: int = 1
+    method: str = "GET"  # the request really sent (a HEAD may be answered by the same URL's GET)
     _page: weakref.ref[Page] | None = field(default=None, repr=False, compare=False)
 
     def connection_timing(self) -> dict[str, Any]:
