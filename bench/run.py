@@ -23,6 +23,9 @@ duplicate_requests, simweb_cpu_s (the CPU the simulated web spent serving: it sh
 machine's cores with the scan), cpu_floor_s ((cpu_s + simweb_cpu_s) / cores: no run that spends
 that CPU can end sooner, whatever the network bound), sites_at_once, totals). The table run
 also appends its result to bench/results/. Timings are never asserted.
+`--nights N` scans N times, each night with the previous night's report as `--baseline` (so its
+slowest sites start first, as in a nightly CI job); the figures are the last night's, the earlier
+nights' wall, bound and ratio are in `earlier_nights`.
 """
 
 from __future__ import annotations
@@ -132,6 +135,12 @@ def lower_bound(records: list[RequestRecord], latency: float, concurrency: int, 
             "longest_chain": max(chains.values(), default=0)}
 
 
+def _cpu(who: int) -> float:
+    """User + system CPU seconds so far of this process (RUSAGE_SELF: simweb) or its ended children."""
+    usage = resource.getrusage(who)
+    return usage.ru_utime + usage.ru_stime
+
+
 def tree_rss_mib(root: int) -> float:
     """Resident memory of process `root` and all its descendants (--workers), in MiB, from /proc."""
     parents: dict[int, int] = {}
@@ -178,10 +187,13 @@ def main() -> int:
     parser.add_argument("--render", choices=["never", "auto", "always"], default="never",
                         help="gkaudit --render (default never: the crawler alone; auto adds Chromium, whose "
                              "processes count in the peak RSS of the tree)")
+    parser.add_argument("--nights", type=int, default=1,
+                        help="scan N times, each with the previous report as --baseline (as a nightly job does: "
+                             "the slowest sites start first); the figures are the last night's")
     parser.add_argument("--json", action="store_true", help="print one JSON object, write nothing")
     args = parser.parse_args()
-    if args.sites < 1 or args.latency_ms < 0 or args.concurrency < 1:
-        parser.error("--sites and --concurrency must be at least 1, --latency-ms at least 0")
+    if args.sites < 1 or args.latency_ms < 0 or args.concurrency < 1 or args.nights < 1:
+        parser.error("--sites, --concurrency and --nights must be at least 1, --latency-ms at least 0")
 
     with tempfile.TemporaryDirectory(prefix="gkaudit-bench-") as tmp:
         root = Path(tmp) / "sites"
@@ -198,21 +210,29 @@ def main() -> int:
                        "--render", args.render]
             command += [arg for check in args.check for arg in ("--check", check)]
             command += ["--workers", str(args.workers)] if args.workers else []
-            started = time.perf_counter()
-            served_before = resource.getrusage(resource.RUSAGE_SELF)
-            completed, rss = run_sampled(command)
-            served = resource.getrusage(resource.RUSAGE_SELF)
-            wall = time.perf_counter() - started
-            records = list(web.requests)
-        if completed.returncode not in (0, 1):
-            print(completed.stderr, file=sys.stderr)
-            return completed.returncode
+            earlier: list[dict[str, float]] = []
+            for night in range(1, args.nights + 1):
+                if night > 1:  # last night's report: its slowest sites start first, as in a nightly job
+                    shutil.copy(Path(tmp) / "report.json", Path(tmp) / "baseline.json")
+                before = len(web.requests)
+                cpu_before = _cpu(resource.RUSAGE_CHILDREN)
+                served_before = _cpu(resource.RUSAGE_SELF)
+                started = time.perf_counter()
+                completed, rss = run_sampled(command + (["--baseline", str(Path(tmp) / "baseline.json")]
+                                                        if night > 1 else []))
+                wall = time.perf_counter() - started
+                cpu, simweb_cpu = _cpu(resource.RUSAGE_CHILDREN) - cpu_before, _cpu(resource.RUSAGE_SELF) - served_before
+                records = list(web.requests)[before:]
+                if completed.returncode not in (0, 1):
+                    print(completed.stderr, file=sys.stderr)
+                    return completed.returncode
+                bound = lower_bound(records, args.latency_ms / 1000, args.concurrency, FetchOptions(), templates)
+                earlier.append({"wall_s": round(wall, 2), "bound_s": bound["bound_s"],
+                                "ratio": round(wall / bound["bound_s"], 3) if bound["bound_s"] else None})
+            earlier.pop()  # the last night is the result itself
         report = json.loads((Path(tmp) / "report.json").read_text(encoding="utf-8"))
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = usage.ru_utime + usage.ru_stime
-    simweb_cpu = (served.ru_utime + served.ru_stime) - (served_before.ru_utime + served_before.ru_stime)
     cores = len(os.sched_getaffinity(0))
-    bound = lower_bound(records, args.latency_ms / 1000, args.concurrency, FetchOptions(), templates)
     distinct = Counter((r.family, r.host, r.path, r.method) for r in records)
     span = max(r.finished for r in records) - min(r.arrived for r in records) if records else 0.0
     last = max((r.finished for r in records), default=0.0)
@@ -224,7 +244,7 @@ def main() -> int:
         "largest_process_rss_mib": round(usage.ru_maxrss / 1024, 1), "cpu_s": round(cpu, 2),
         "requests": len(records), "sites": args.sites,
         "latency_ms": args.latency_ms, "concurrency": args.concurrency, "workers": args.workers,
-        "render": args.render, "bounds": bound,
+        "render": args.render, "nights": args.nights, "earlier_nights": earlier, "bounds": bound,
         "peak_rss_while_crawling_mib": round(max(during, default=0.0), 1), "traffic_span_s": round(span, 2), "duplicate_requests": sum(n - 1 for n in distinct.values()),
         "duplicate_site_requests": sum(n - 1 for key, n in distinct.items()  # the control host: once per worker
                                        if key[1].split(":")[0].lower() in templates),

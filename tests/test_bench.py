@@ -33,3 +33,14 @@ def test_bench_rejects_bad_arguments_in_one_line() -> None:
     completed = subprocess.run([sys.executable, str(BENCH), "--sites", "0"], capture_output=True, text=True,
                                timeout=60)
     assert completed.returncode == 2 and "Traceback" not in completed.stderr
+
+
+def test_bench_second_night_scans_with_the_first_report_as_baseline() -> None:
+    completed = subprocess.run([sys.executable, str(BENCH), "--sites", "3", "--nights", "2", "--json",
+                                "--check", "reachability"], capture_output=True, text=True, timeout=300)
+    assert completed.returncode == 0, completed.stderr
+    result = json.loads(completed.stdout)
+    assert result["nights"] == 2 and len(result["earlier_nights"]) == 1
+    first = result["earlier_nights"][0]
+    assert first["bound_s"] > 0 and abs(first["ratio"] - first["wall_s"] / first["bound_s"]) < 0.01
+    assert 3 <= result["requests"] < 3 * 20  # the last night's requests alone, not both nights'

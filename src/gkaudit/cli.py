@@ -87,8 +87,9 @@ ControlHostOpt = Annotated[str, typer.Option("--control-host", envvar=_env("CONT
                                              help="证明扫描机联网的域名 / name resolved to prove the scanner is "
                                                   "online ('' = skip)")]
 BaselineOpt = Annotated[Path | None, typer.Option("--baseline", metavar="OLD.json",
-                                                  help="与之前的 JSON 报告比较（写到 stderr）/ compare with an "
-                                                       "earlier JSON report (printed on stderr)")]
+                                                  help="与之前的 JSON 报告比较（写到 stderr），并先扫描其中耗时最长的站点 / "
+                                                       "compare with an earlier JSON report (printed on stderr); "
+                                                       "its slowest sites start first")]
 HistoryOpt = Annotated[list[Path] | None, typer.Option("--history", envvar=_env("HISTORY"), metavar="DIR|FILE",
                                                        help="之前的 JSON 报告，用于 HTML 趋势图 / earlier JSON "
                                                             "reports (files or folders) for the HTML trend chart")]

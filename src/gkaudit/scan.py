@@ -29,6 +29,7 @@ from gkaudit.net.browser import find_chromium, unavailable_reason
 from gkaudit.net.dns import parse_nameserver
 from gkaudit.net.http import FetchOptions
 from gkaudit.net.render import RENDER_MODES, RenderOptions
+from gkaudit.order import longest_first, site_seconds
 from gkaudit.registry import load_registry
 from gkaudit.report.diff import diff_reports, render_diff, render_diff_text
 from gkaudit.report.formats import OutputSpec, pair_outputs
@@ -140,6 +141,8 @@ def scan_and_report(targets: list[Target], options: ScanOptions, *, check_ids: l
     resumed = _resumed(resume, [c.id for c in checks], options)
     keep = carried_over(resumed, targets) if resumed else []
     remaining = [t for t in targets if t.id not in set(keep)]
+    if old is not None:  # last night's longest sites start first: they no longer end the scan alone
+        remaining = longest_first(remaining, site_seconds(old.sites))
     for spec in specs:
         if spec.path is not None:
             _remove(spec.path, "--output")  # from here on, no stale report can pass for this scan's
@@ -150,6 +153,8 @@ def scan_and_report(targets: list[Target], options: ScanOptions, *, check_ids: l
         if anchor is None:  # a temp stream nobody was told about
             stream_path.unlink(missing_ok=True)
         raise
+    position = {target.id: index for index, target in enumerate(targets)}
+    run.unfinished.sort(key=lambda site_id: position.get(site_id, len(position)))  # targets order, as the report
     with signals_held():
         sink.end(run.finished_at, run.interrupted, run.unfinished)
         index = index_stream(stream_path)

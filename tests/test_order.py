@@ -1,0 +1,58 @@
+"""Start order: with --baseline, the sites that took longest last time start first; the report keeps targets order."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+from gkaudit.model import CheckResult, ScanReport, SiteReport, Status
+from gkaudit.order import longest_first, site_seconds
+from gkaudit.scan import scan_and_report
+from gkaudit.simweb.options import simweb_scan_options
+from gkaudit.simweb.web import SimWeb
+
+from conftest import target_of
+
+
+def site(site_id: str, *durations_ms: int) -> SiteReport:
+    results = [CheckResult(check=f"c{n}", title="检查", status=Status.PASS, summary="ok", basis="RULES.md",
+                           duration_ms=ms) for n, ms in enumerate(durations_ms)]
+    return SiteReport(id=site_id, name=site_id, url=f"http://{site_id}.gov.cn/", kind="district", results=results)
+
+
+def test_a_sites_time_is_its_slowest_check() -> None:
+    assert site_seconds([site("a", 300, 1_200, 50), site("b")]) == {"a": 1.2, "b": 0.0}
+
+
+def test_unknown_sites_first_then_the_longest_ties_in_targets_order(bundled_web: SimWeb) -> None:
+    targets = bundled_web.targets()[:5]
+    ids = [t.id for t in targets]
+    seconds = {ids[0]: 1.0, ids[1]: 9.0, ids[2]: 1.0, ids[4]: 3.0}  # ids[3]: not in the old report
+    assert [t.id for t in longest_first(targets, seconds)] == [ids[3], ids[1], ids[4], ids[0], ids[2]]
+    assert longest_first(targets, {}) == list(targets)
+
+
+def test_scan_with_a_baseline_starts_its_slowest_site_first(bundled_web: SimWeb, tmp_path: Path) -> None:
+    targets = [target_of(bundled_web, host) for host in sorted(bundled_web.sites)[:3]]
+    old = ScanReport.model_validate({"tool": {"version": "0"}, "started_at": "2026-12-01T00:00:00Z",
+                                     "finished_at": "2026-12-01T01:00:00Z",
+                                     "scanner": {"resolver": "system", "now": "2026-12-01", "allow_private": True},
+                                     "sites": [site(targets[0].id, 100).model_dump(),
+                                               site(targets[1].id, 200).model_dump(),
+                                               site(targets[2].id, 9_000).model_dump()]})
+    baseline = tmp_path / "old.json"
+    baseline.write_text(old.model_dump_json(), encoding="utf-8")
+    options = simweb_scan_options(bundled_web)
+    options = replace(options, site_concurrency=1, control_host=None)  # one site at a time: the start order shows
+    before = len(bundled_web.requests)
+    scan_and_report(targets, options, check_ids=["reachability"], checks_dir=None, output_format="json",
+                    output=tmp_path / "new.json", fail_on="fail", quiet=True, baseline=baseline)
+    first_seen: list[str] = []
+    for record in bundled_web.requests[before:]:
+        host = record.host.split(":")[0].lower()
+        if host not in first_seen:
+            first_seen.append(host)
+    hosts = [t.url.split("/")[2].split(":")[0].lower() for t in targets]
+    assert [h for h in first_seen if h in hosts] == [hosts[2], hosts[1], hosts[0]]
+    report = ScanReport.model_validate_json((tmp_path / "new.json").read_text(encoding="utf-8"))
+    assert [s.id for s in report.sites] == [t.id for t in targets]  # the report keeps targets order
