@@ -13,6 +13,7 @@ from pathlib import Path
 
 from gkaudit.net.dns import Resolver, parse_nameserver
 from gkaudit.net.http import Fetcher
+from gkaudit.net.polite import Politeness
 from gkaudit.simweb.web import SimWeb
 
 from enginekit import ENGINE_SITES, REFUSED, fetch_options
@@ -80,3 +81,46 @@ def test_a_request_that_never_reached_its_host_leaves_no_gap_and_one_that_knocke
     assert [r.failure.value for r in responses] == ["dns_nxdomain"] * 5 + ["connect_refused"]
     assert dead_next == 0.0  # never moved: the next request to it may go at once
     assert refused_next > 0.0  # the refused connect counts as a start, `interval` ahead
+
+
+async def test_a_request_takes_its_global_slot_only_when_it_first_uses_the_network() -> None:
+    polite = Politeness(concurrency=1, per_host=2, interval=0.0)
+
+    async def request(host: str, connected: asyncio.Event, done: asyncio.Event) -> None:
+        async with polite.slot(host) as start:
+            await start.connect()
+            start()
+            connected.set()
+            await done.wait()
+
+    a_connected, a_done, b_connected, b_done = (asyncio.Event() for _ in range(4))
+    async with polite.slot("c.gov.cn"):  # past its start line, not yet on the network: holds no slot
+        a = asyncio.create_task(request("a.gov.cn", a_connected, a_done))
+        await asyncio.wait_for(a_connected.wait(), 5)  # so the one slot was free for a
+        b = asyncio.create_task(request("b.gov.cn", b_connected, b_done))
+        await asyncio.sleep(0.05)
+        assert not b_connected.is_set() and polite.saturated  # b queues for the slot a holds
+        a_done.set()
+        await asyncio.wait_for(b_connected.wait(), 5)  # a's block ended: its slot went to b
+        assert not polite.saturated
+        b_done.set()
+        await asyncio.gather(a, b)
+
+
+def test_time_queued_for_a_global_slot_is_never_a_timeout(tmp_path: Path) -> None:
+    """One global slot, five hosts answering in 0.4 s each, `timeout` 0.5 s (a request's limit: 3 x 0.5 s):
+    the last request waits ~1.6 s for the slot, yet neither times out nor reports the wait as its time."""
+    hosts = [f"q{n}.polite.test" for n in range(5)]
+    for host in hosts:
+        make_site(tmp_path, host, latency_ms=400)
+    with SimWeb(roots=[tmp_path]) as web:
+        async def queue() -> list:
+            options = fetch_options(web, concurrency=1, timeout=0.5, retries=0)
+            async with Fetcher(Resolver(parse_nameserver(web.nameserver)), options) as fetcher:
+                return await asyncio.gather(*(fetcher.fetch(web.url(host), "ipv4") for host in hosts))
+
+        responses = asyncio.run(asyncio.wait_for(queue(), timeout=30))
+        spans = sorted((r.arrived, r.finished) for host in hosts for r in web.requests_for(host))
+    assert all(r.ok for r in responses), [r.problem for r in responses]
+    assert max(r.elapsed_ms for r in responses) < 1_000  # each its own exchange, never the queue before it
+    assert max_in_flight(spans) == 1 and spans[-1][0] - spans[0][0] >= 4 * 0.4 - TOLERANCE  # one at a time

@@ -31,7 +31,7 @@ from gkaudit.net.failures import FailureKind, NetError
 from gkaudit.net.once import once
 from gkaudit.net.page import Page, url_host
 from gkaudit.net.parse import PageTooComplex, Parsed, parse_body
-from gkaudit.net.polite import Politeness
+from gkaudit.net.polite import Politeness, RequestStart
 from gkaudit.net.pool import ensure_open_files, sockets_needed
 from gkaudit.net.response import Hop, Response
 from gkaudit.net.workers import PoolExhausted, WorkerPool
@@ -46,6 +46,10 @@ RECENT_PAGES_PER_SLOT = 2  # parsed pages kept alive per request slot: a tree is
 # exactly an IPv4 fetch (and one over native IPv6 an IPv6 fetch); an IPv4 fetch that got an answer
 # is what "any" (IPv4 first) would have got.
 STAND_INS: dict[Family, tuple[Family, ...]] = {"ipv4": ("any",), "ipv6": ("any",), "any": ("ipv4",)}
+
+# A request's first use of the network: its connect, or its request line on a kept-alive connection.
+FIRST_NETWORK_EVENTS = frozenset({"connection.connect_tcp.started", "http11.send_request_headers.started"})
+
 
 @dataclass(frozen=True)
 class FetchOptions:
@@ -265,28 +269,39 @@ class Fetcher:
         return backoff
 
     async def _polite_request(self, url: str, family: Family, verify: bool, method: str) -> Response:
-        async with self._polite.slot(url_host(url)) as on_wire:
-            response = await self._request(url, family, verify, method, on_wire)
+        async with self._polite.slot(url_host(url)) as start:
+            response = await self._request(url, family, verify, method, start)
             if response.failure is not None and response.failure.before_contact:
-                on_wire.no_contact()  # the host never saw it: no politeness gap for its next request
+                start.no_contact()  # the host never saw it: no politeness gap for its next request
             return response
 
-    async def _request(self, url: str, family: Family, verify: bool, method: str,
-                       on_wire: Callable[[], None]) -> Response:
+    async def _request(self, url: str, family: Family, verify: bool, method: str, start: RequestStart) -> Response:
+        """One exchange. Its time limit and `elapsed_ms` run from when it holds a global request slot
+        (taken at its first network event), so time queued for a slot is never a timeout."""
         response = Response(url=url, family=family, final_url=url, method=method)  # url_problem() vetted `url`
         parts = urlsplit(url)
         timings: dict[str, float] = {}
         started = time.monotonic()
+        limit = self.options.timeout * 3
+        deadline: asyncio.Timeout | None = None
 
         async def trace(event: str, info: dict[str, Any]) -> None:
+            nonlocal started
+            if event in FIRST_NETWORK_EVENTS and not start.connected:
+                if deadline is not None:
+                    deadline.reschedule(None)  # waiting for a slot is not this request's time
+                await start.connect()
+                started = time.monotonic()
+                if deadline is not None:
+                    deadline.reschedule(asyncio.get_running_loop().time() + limit)
             timings.setdefault(event, time.monotonic())
             if event == "http11.send_request_headers.started":
-                on_wire()  # politeness spacing counts from here
+                start()  # politeness spacing counts from here
 
         client = self._client(family, verify)
         self.requests_sent += 1
         try:
-            async with asyncio.timeout(self.options.timeout * 3):
+            async with asyncio.timeout(limit) as deadline:
                 request = client.build_request(method, url, extensions={"trace": trace})
                 client.host_cookies.add_header(request)
                 http_response = await client.send(request, stream=True)
@@ -302,7 +317,7 @@ class Fetcher:
         except NetError as exc:
             response.failure, response.detail = exc.kind, exc.detail
         except TimeoutError:
-            response.failure, response.detail = FailureKind.READ_TIMEOUT, f"超过 {self.options.timeout * 3:.0f} 秒"
+            response.failure, response.detail = FailureKind.READ_TIMEOUT, f"超过 {limit:.0f} 秒"
         except httpx.HTTPError as exc:
             response.failure, response.detail = classify_httpx_error(exc)
         except httpx.InvalidURL as exc:  # a defence in depth: ScanClient keeps malformed Locations as data

@@ -6,8 +6,10 @@ is sent) at least `interval` seconds after the previous request to that host wen
 The next allowed start is set at that moment, while the request holds its host's start lock, so no
 two requests can read the same "next start" and leave together, and a slow DNS lookup or connect
 cannot squeeze the gap seen by the server. A request that never reached its host (its name did not
-resolve, or the scanner refused its address) leaves no gap: the host never saw it. Requests queued
-behind a busy or slow host wait without holding a global slot. A host's gate is dropped once no request uses it and its spacing has run
+resolve, or the scanner refused its address) leaves no gap: the host never saw it. A request takes
+its global slot only at its first network event (`await start.connect()` before its connect, or
+before its request line on a kept-alive connection), so building it and waiting for a pooled
+connection hold none; requests queued behind a busy or slow host wait without holding one either. A host's gate is dropped once no request uses it and its spacing has run
 out (it would let the next request go at once anyway), so memory stays flat in the number of sites.
 """
 
@@ -39,10 +41,19 @@ class RequestStart:
     it never reached the host (its name did not resolve, its address was refused by the scanner): then
     it leaves no gap behind, as the host never saw it."""
 
-    def __init__(self, gate: _HostGate, interval: float) -> None:
+    def __init__(self, gate: _HostGate, interval: float, politeness: Politeness) -> None:
         self._gate = gate
         self._interval = interval
         self._passed = False
+        self._politeness = politeness
+        self.connected = False  # holds a global slot
+
+    async def connect(self) -> None:
+        """Take a global slot (waiting while all are busy): call just before the request first uses the
+        network. Once per request; the slot is given back when the request's `slot()` block ends."""
+        if not self.connected:
+            await self._politeness._take_global()
+            self.connected = True
 
     def __call__(self) -> None:
         if not self._passed:
@@ -61,9 +72,10 @@ class RequestStart:
 
 
 class Politeness:
-    """`async with politeness.slot(host) as on_wire:` around each request (each retry is a request of its own).
+    """`async with politeness.slot(host) as start:` around each request (each retry is a request of its own).
 
-    Call `on_wire()` when the request is sent (see RequestStart for a request that never is).
+    `await start.connect()` before the request's first network use (it takes a global slot), and call
+    `start()` when its request line is sent (see RequestStart for a request that never is).
     """
 
     def __init__(self, concurrency: int, per_host: int, interval: float) -> None:
@@ -90,22 +102,25 @@ class Politeness:
                     wait = gate.next_start - time.monotonic()
                     if wait > 0:
                         await asyncio.sleep(wait)
-                    self.queued += 1
-                    try:
-                        await self._global.acquire()
-                    finally:
-                        self.queued -= 1
                 except BaseException:
                     gate.start_lock.release()
                     raise
-                start = RequestStart(gate, self.interval)
+                start = RequestStart(gate, self.interval, self)
                 try:
                     yield start
                 finally:
                     start()  # an unsent request counts as started when it ends, unless no_contact() said otherwise
-                    self._global.release()
+                    if start.connected:
+                        self._global.release()
         finally:
             gate.users -= 1
+
+    async def _take_global(self) -> None:
+        self.queued += 1
+        try:
+            await self._global.acquire()
+        finally:
+            self.queued -= 1
 
     def _new_gate(self, host: str) -> _HostGate:
         if len(self._hosts) >= self._sweep_at:
