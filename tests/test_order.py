@@ -6,7 +6,8 @@ from dataclasses import replace
 from pathlib import Path
 
 from gkaudit.model import CheckResult, ScanReport, SiteReport, Status
-from gkaudit.order import longest_first, site_seconds
+from gkaudit.order import longest_first
+from gkaudit.report.outline import SiteOutline
 from gkaudit.scan import scan_and_report
 from gkaudit.simweb.options import simweb_scan_options
 from gkaudit.simweb.web import SimWeb
@@ -21,7 +22,7 @@ def site(site_id: str, *durations_ms: int) -> SiteReport:
 
 
 def test_a_sites_time_is_its_slowest_check() -> None:
-    assert site_seconds([site("a", 300, 1_200, 50), site("b")]) == {"a": 1.2, "b": 0.0}
+    assert [SiteOutline.of(s).seconds for s in (site("a", 300, 1_200, 50), site("b"))] == [1.2, 0.0]
 
 
 def test_unknown_sites_first_then_the_longest_ties_in_targets_order(bundled_web: SimWeb) -> None:

@@ -11,15 +11,9 @@ The order in which sites start never changes the report: it lists sites in targe
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
-from gkaudit.model import SiteReport
 from gkaudit.targets import Target
-
-
-def site_seconds(sites: Iterable[SiteReport]) -> dict[str, float]:
-    """Each site id of a report -> the seconds its slowest check took."""
-    return {site.id: max((r.duration_ms for r in site.results), default=0) / 1000 for site in sites}
 
 
 def longest_first(targets: Sequence[Target], seconds: dict[str, float]) -> list[Target]:

@@ -29,11 +29,12 @@ from gkaudit.net.browser import find_chromium, unavailable_reason
 from gkaudit.net.dns import parse_nameserver
 from gkaudit.net.http import FetchOptions
 from gkaudit.net.render import RENDER_MODES, RenderOptions
-from gkaudit.order import longest_first, site_seconds
+from gkaudit.order import longest_first
 from gkaudit.registry import load_registry
 from gkaudit.report.diff import diff_reports, render_diff, render_diff_text
 from gkaudit.report.formats import OutputSpec, pair_outputs
-from gkaudit.report.load import load_history, load_report
+from gkaudit.report.load import load_history
+from gkaudit.report.outline import load_outline
 from gkaudit.report.outputs import write_reports
 from gkaudit.resume import carried_over, check_compatible, open_resume
 from gkaudit.runner import (
@@ -130,7 +131,7 @@ def scan_and_report(targets: list[Target], options: ScanOptions, *, check_ids: l
         raise ConfigError(f"--fail-on {fail_on!r}: 应为 {' | '.join(FAIL_ON_CHOICES)} / expected one of them")
     if fail_on == "regression" and baseline is None:
         raise ConfigError("--fail-on regression 需要 --baseline OLD.json / needs --baseline")
-    old = load_report(baseline, "--baseline") if baseline is not None else None
+    old = load_outline(baseline, "--baseline") if baseline is not None else None
     earlier, problems = load_history(history or [], skip={s.path for s in specs if s.path is not None})
     for problem in problems:
         err.print(f"gkaudit: 跳过 / skipped {problem}", markup=False, highlight=False, soft_wrap=True)
@@ -142,7 +143,7 @@ def scan_and_report(targets: list[Target], options: ScanOptions, *, check_ids: l
     keep = carried_over(resumed, targets) if resumed else []
     remaining = [t for t in targets if t.id not in set(keep)]
     if old is not None:  # last night's longest sites start first: they no longer end the scan alone
-        remaining = longest_first(remaining, site_seconds(old.sites))
+        remaining = longest_first(remaining, old.site_seconds())
     for spec in specs:
         if spec.path is not None:
             _remove(spec.path, "--output")  # from here on, no stale report can pass for this scan's
@@ -184,7 +185,7 @@ def compare_reports(old_path: Path, new_path: Path, output_format: str) -> tuple
     """`gkaudit diff`: the comparison as text and the exit code (1 when something got worse)."""
     if output_format not in DIFF_FORMATS:
         raise ConfigError(f"--format {output_format!r}: 应为 table、markdown 或 json / expected table, markdown or json")
-    diff = diff_reports(load_report(old_path), load_report(new_path))
+    diff = diff_reports(load_outline(old_path), load_outline(new_path))
     return render_diff(diff, output_format), 1 if diff.worse else 0
 
 

@@ -22,6 +22,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from gkaudit.model import ScanReport, Status
+from gkaudit.report.outline import ReportOutline
 
 RANK: dict[Status, int] = {Status.PASS: 0, Status.WAIVED: 0, Status.WARN: 1, Status.FAIL: 2, Status.ERROR: 2}
 Kind = Literal["new_failure", "worse", "fixed", "improved", "changed"]
@@ -89,8 +90,11 @@ def classify(old: Status | None, new: Status) -> Kind | None:
     return "changed"
 
 
-def diff_reports(old: ScanReport, new: ScanReport) -> ReportDiff:
-    """Compare by site id and check id; the order is the new report's, then removed sites in old order."""
+def diff_reports(old: ScanReport | ReportOutline, new: ScanReport | ReportOutline) -> ReportDiff:
+    """Compare by site id and check id; the order is the new report's, then removed sites in old order.
+    Either side may be an outline (report/outline.py: what a big report's comparison keeps in memory)."""
+    old = old if isinstance(old, ReportOutline) else ReportOutline.of(old)
+    new = new if isinstance(new, ReportOutline) else ReportOutline.of(new)
     old_sites = {site.id: site for site in old.sites}
     new_ids = {site.id for site in new.sites}
     result = ReportDiff(old_started_at=old.started_at.isoformat(), new_started_at=new.started_at.isoformat())
@@ -98,14 +102,13 @@ def diff_reports(old: ScanReport, new: ScanReport) -> ReportDiff:
         before = old_sites.get(site.id)
         if before is None:
             result.new_sites.append(SiteRef(id=site.id, name=site.name))
-        for outcome in site.results:
-            previous = before.result(outcome.check) if before is not None else None
-            old_status = previous.status if previous is not None else None
-            kind = classify(old_status, outcome.status)
+        for check, (status, summary) in site.results.items():
+            previous = before.results.get(check) if before is not None else None
+            old_status = previous[0] if previous is not None else None
+            kind = classify(old_status, status)
             if kind is not None:
-                result.changes.append(Change(site=site.id, site_name=site.name, check=outcome.check,
-                                             old=old_status, new=outcome.status, kind=kind,
-                                             summary=outcome.summary))
+                result.changes.append(Change(site=site.id, site_name=site.name, check=check,
+                                             old=old_status, new=status, kind=kind, summary=summary))
     result.removed_sites = [SiteRef(id=s.id, name=s.name) for s in old.sites if s.id not in new_ids]
     return result
 

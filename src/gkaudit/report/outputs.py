@@ -15,12 +15,13 @@ from gkaudit.model import ScanReport, SiteReport
 from gkaudit.report.diff import ReportDiff, diff_reports
 from gkaudit.report.formats import OutputSpec, render
 from gkaudit.report.json import write_json
+from gkaudit.report.outline import ReportOutline
 
 FILE_WIDTH = 120  # a table written to a file is laid out for this many columns
 
 
 def write_reports(report: ScanReport, sites: Callable[[], Iterator[SiteReport]], specs: list[OutputSpec], *,
-                  baseline: ScanReport | None = None, history: list[ScanReport] | None = None,
+                  baseline: ReportOutline | None = None, history: list[ScanReport] | None = None,
                   color: bool = False, width: int = FILE_WIDTH) -> ReportDiff | None:
     """Write every spec; `sites()` yields the sites afresh on each call; `color` and `width` are for stdout.
 
@@ -33,7 +34,7 @@ def write_reports(report: ScanReport, sites: Callable[[], Iterator[SiteReport]],
             whole.append(report.model_copy(update={"sites": list(sites())}))
         return whole[0]
 
-    diff = diff_reports(baseline, full()) if baseline is not None else None
+    diff = diff_reports(baseline, ReportOutline.from_sites(report.started_at, sites())) if baseline else None
     for spec in specs:
         try:
             if spec.format == "json":

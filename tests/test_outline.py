@@ -1,0 +1,63 @@
+"""Earlier reports read one site at a time: the same comparison as from the whole report, memory flat."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from gkaudit.errors import ConfigError
+from gkaudit.model import ScanReport, Status
+from gkaudit.report.diff import diff_reports
+from gkaudit.report.load import load_report
+from gkaudit.report.outline import ReportOutline, load_outline
+
+from conftest import scan_web
+
+
+@pytest.fixture(scope="module")
+def report(bundled_web) -> ScanReport:  # type: ignore[no-untyped-def]
+    return scan_web(bundled_web, bundled_web.targets(), [])  # every check: sites as big as they come
+
+
+def test_the_outline_of_a_file_is_the_outline_of_the_report(report: ScanReport, tmp_path: Path) -> None:
+    path = tmp_path / "r.json"
+    path.write_bytes(b"\xef\xbb\xbf" + report.model_dump_json(indent=2).encode())  # a BOM, as Windows editors add
+    assert load_outline(path) == ReportOutline.of(load_report(path))
+    worse = report.model_copy(deep=True)
+    worse.sites[0].results[0].status = Status.FAIL
+    assert diff_reports(load_outline(path), worse) == diff_reports(report, worse)
+
+
+@pytest.mark.parametrize(("text", "says"), [
+    ("[1, 2]", "不是 JSON"), ('{"sites": {}}', "不是 JSON"), ('{"sites": [', "不是 JSON"),
+    ('{"sites": [{"id": 1}]}', "sites.0"), ('{"tool": {"version": "1"}, "sites": []}', "not a gkaudit JSON report"),
+])
+def test_a_bad_file_is_one_clear_line(tmp_path: Path, text: str, says: str) -> None:
+    path = tmp_path / "bad.json"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_outline(path, "--baseline")
+    assert says in str(caught.value) and str(caught.value).startswith("--baseline ") and "\n" not in str(caught.value)
+
+
+def test_a_big_report_is_read_without_holding_it(report: ScanReport, tmp_path: Path) -> None:
+    """300 copies of the demo's sites (some 20 MB; a whole report as objects is about 7 times its file):
+    reading the outline grows the process by a small fraction of the file."""
+    document = json.loads(report.model_dump_json())
+    sites = document["sites"]
+    document["sites"] = [{**sites[n % len(sites)], "id": f"site{n:04d}"} for n in range(300)]
+    path = tmp_path / "big.json"
+    path.write_text(json.dumps(document, ensure_ascii=False, indent=2), encoding="utf-8")
+    # VmHWM, not ru_maxrss: a child's ru_maxrss starts at its parent's (this test process's) peak
+    probe = ("import sys; from pathlib import Path; from gkaudit.report.outline import load_outline; "
+             "kib = lambda key: int(next(l for l in open('/proc/self/status') if l.startswith(key)).split()[1]); "
+             "rss = kib('VmRSS'); o = load_outline(Path(sys.argv[1])); print(len(o.sites), (kib('VmHWM') - rss) // 1024)")
+    done = subprocess.run([sys.executable, "-c", probe, str(path)], capture_output=True, text=True, timeout=120)
+    count, grown_mib = map(int, done.stdout.split())
+    file_mib = path.stat().st_size / 2**20
+    assert count == 300 and file_mib > 10
+    assert grown_mib < file_mib / 2, (grown_mib, file_mib)
