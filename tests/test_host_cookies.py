@@ -8,7 +8,7 @@ import http.cookiejar
 import httpx
 import pytest
 
-from gkaudit.net.cookies import HostCookies, no_cookies
+from gkaudit.net.cookies import ClientJar, HostCookies
 
 
 def _set(cookies: HostCookies, url: str, *set_cookie: str) -> None:
@@ -79,8 +79,18 @@ def test_hosts_not_used_lately_are_forgotten() -> None:
 
 
 def test_the_clients_own_jar_keeps_nothing() -> None:
-    jar = no_cookies()
+    jar = ClientJar().jar  # even asked directly, its policy refuses every cookie
     request = httpx.Request("GET", "http://a.gov.cn/")
     httpx.Cookies(jar).extract_cookies(httpx.Response(200, headers={"set-cookie": "a=1"}, request=request))
     assert len(jar) == 0
     assert not httpx.Cookies(jar)  # so httpx copies no jar into the requests it builds
+
+
+def test_the_clients_own_jar_stays_empty_and_costs_nothing_per_answer() -> None:
+    from gkaudit.net.client import ScanClient
+
+    client = ScanClient()
+    response = httpx.Response(200, headers=[(b"set-cookie", b"s=1; Path=/")],
+                              request=httpx.Request("GET", "http://a.gov.cn/"))
+    client.cookies.extract_cookies(response)
+    assert len(client.cookies.jar) == 0 and "cookie" not in client.build_request("GET", "http://a.gov.cn/").headers

@@ -15,7 +15,7 @@ import certifi
 import httpx
 
 from gkaudit.net.backend import PinnedBackend
-from gkaudit.net.cookies import HostCookies, no_cookies
+from gkaudit.net.cookies import ClientJar, HostCookies
 from gkaudit.net.decode import ACCEPT_ENCODING
 from gkaudit.net.dns import Family, Resolver
 from gkaudit.net.pool import PerOriginPool, pool_limits
@@ -32,7 +32,8 @@ class ScanClient(httpx.AsyncClient):
     `host_cookies`."""
 
     def __init__(self, **kwargs: Any) -> None:
-        super().__init__(cookies=no_cookies(), **kwargs)
+        super().__init__(**kwargs)
+        self._cookies = ClientJar()  # httpx has no public way to give a client a jar that skips its work
         self.host_cookies = HostCookies()
 
     def _build_redirect_request(self, request: httpx.Request, response: httpx.Response) -> httpx.Request:

@@ -51,10 +51,17 @@ class _RefuseAll(http.cookiejar.DefaultCookiePolicy):
         return False
 
 
-def no_cookies() -> http.cookiejar.CookieJar:
-    """A jar that stays empty: for the httpx client itself, so that it neither copies a jar into every
-    request it builds nor keeps what it is sent (HostCookies does both, per host)."""
-    return http.cookiejar.CookieJar(policy=_RefuseAll())
+class ClientJar(httpx.Cookies):
+    """The httpx client's own jar, which stays empty, so that the client neither copies a jar into every
+    request it builds nor keeps what it is sent (HostCookies does both, per host). It skips what httpx
+    does with it after every answer: a urllib copy of the request built only for a policy that refuses
+    all (2.5% of the scan's time under the interpreter lock)."""
+
+    def __init__(self) -> None:
+        super().__init__(http.cookiejar.CookieJar(policy=_RefuseAll()))
+
+    def extract_cookies(self, response: httpx.Response) -> None:
+        return None
 
 
 class HostCookies:
