@@ -1,4 +1,5 @@
-"""Start order: with --baseline, the sites that took longest last time start first; the report keeps targets order."""
+"""Start order: with --baseline, the longest sites of last time start first, each followed by a short one;
+the report keeps targets order."""
 
 from __future__ import annotations
 
@@ -25,11 +26,13 @@ def test_a_sites_time_is_its_slowest_check() -> None:
     assert [SiteOutline.of(s).seconds for s in (site("a", 300, 1_200, 50), site("b"))] == [1.2, 0.0]
 
 
-def test_unknown_sites_first_then_the_longest_ties_in_targets_order(bundled_web: SimWeb) -> None:
-    targets = bundled_web.targets()[:5]
+def test_the_longest_left_then_the_shortest_left_unknown_sites_longest(bundled_web: SimWeb) -> None:
+    targets = bundled_web.targets()[:6]
     ids = [t.id for t in targets]
-    seconds = {ids[0]: 1.0, ids[1]: 9.0, ids[2]: 1.0, ids[4]: 3.0}  # ids[3]: not in the old report
-    assert [t.id for t in longest_first(targets, seconds)] == [ids[3], ids[1], ids[4], ids[0], ids[2]]
+    seconds = {ids[0]: 1.0, ids[1]: 9.0, ids[2]: 1.0, ids[4]: 3.0, ids[5]: 5.0}  # ids[3]: not in the old report
+    # by length: 3 (unknown), 1, 5, 4, then 0 and 2 (equal: targets order)
+    assert [t.id for t in longest_first(targets, seconds)] == [ids[3], ids[2], ids[1], ids[0], ids[5], ids[4]]
+    assert [t.id for t in longest_first(targets[:5], seconds)] == [ids[3], ids[2], ids[1], ids[0], ids[4]]
     assert longest_first(targets, {}) == list(targets)
 
 
@@ -54,6 +57,6 @@ def test_scan_with_a_baseline_starts_its_slowest_site_first(bundled_web: SimWeb,
         if host not in first_seen:
             first_seen.append(host)
     hosts = [t.url.split("/")[2].split(":")[0].lower() for t in targets]
-    assert [h for h in first_seen if h in hosts] == [hosts[2], hosts[1], hosts[0]]
+    assert [h for h in first_seen if h in hosts] == [hosts[2], hosts[0], hosts[1]]  # longest, shortest, the other
     report = ScanReport.model_validate_json((tmp_path / "new.json").read_text(encoding="utf-8"))
     assert [s.id for s in report.sites] == [t.id for t in targets]  # the report keeps targets order
