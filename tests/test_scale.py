@@ -212,6 +212,13 @@ def test_workers_give_the_same_report_as_one_process(web: SimWeb, tmp_path: Path
     assert one["scanner"]["sites_at_once"] >= 1 and two["scanner"]["sites_at_once"] >= 2
 
 
+def test_workers_are_dealt_the_start_order_in_turn() -> None:
+    from gkaudit.workers import deal
+
+    assert deal(list(range(7)), 3) == [[0, 3, 6], [1, 4], [2, 5]]  # sizes differ by one at most
+    assert deal([0], 4) == [[0]]  # no empty slice, no idle process
+
+
 def test_workers_import_gkaudit_from_where_the_scan_did_not_the_working_directory(web: SimWeb,
                                                                                 tmp_path: Path) -> None:
     """Run from a folder holding a `gkaudit/` and a `yaml.py` (a checkout's parent, a stray script): the

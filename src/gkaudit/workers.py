@@ -1,4 +1,8 @@
-"""`--workers N`: the scan split into N slices (the --shard hash), one per process, then joined.
+"""`--workers N`: the scan split into N slices, one per process, then joined.
+
+Site k of the start order goes to slice k mod N: the slices differ by at most one site, and the
+longest sites of a `--baseline` order are dealt out evenly. (The --shard hash, which must be
+stable across machines, left one slice 4% larger in the 1,000-site bench: 6 s more on one core.)
 
 The first slice runs in this process; each other one in a fresh interpreter (`_Child`: no state or
 threads inherited; its arguments are pickled to a file). Every slice runs with 1/N of --concurrency
@@ -26,6 +30,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TypeVar
 
 from gkaudit import __version__
 from gkaudit.check import Check
@@ -34,10 +39,10 @@ from gkaudit.model import ScannerFacts, ToolInfo
 from gkaudit.registry import load_registry
 from gkaudit.report.merge import merge_scanner
 from gkaudit.runner import ScanOptions, ScanRun, run_sites
-from gkaudit.shard import select_shard
 from gkaudit.stream import SCANNER_COUNTS, StreamError, StreamIndex, StreamSink, index_stream, scanner_counts
 from gkaudit.targets import Target
 
+T = TypeVar("T")
 STOP_GRACE_S = 10.0  # a stopped child normally ends in well under a second
 
 
@@ -50,7 +55,7 @@ def run_workers(targets: list[Target], checks: list[Check], checks_dir: Path | N
     some 50 MiB, for nothing); the other slices run in child processes. `on_site` (the progress
     bar) is called once per site finished so far, here or in a child.
     """
-    slices = [part for k in range(1, count + 1) if (part := select_shard(targets, k, count))]
+    slices = deal(targets, count)
     share = _share(options, len(slices))
     folder = Path(tempfile.mkdtemp(prefix=".gkaudit-workers-", dir=sink.path.parent))
     paths = [folder / f"worker-{number}.jsonl" for number in range(1, len(slices) + 1)]
@@ -88,6 +93,11 @@ def run_workers(targets: list[Target], checks: list[Check], checks_dir: Path | N
         return _combine(targets, paths, codes, sink, started, options), received
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def deal(items: list[T], count: int) -> list[list[T]]:
+    """Up to `count` non-empty slices: item k (sites in start order) to slice k mod `count`."""
+    return [part for k in range(count) if (part := items[k::count])]
 
 
 async def _lead(targets: list[Target], checks: list[Check], options: ScanOptions, path: Path,
