@@ -7,7 +7,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from gkaudit.model import CheckResult, ScanReport, SiteReport, Status
-from gkaudit.order import longest_first
+from gkaudit.order import start_slices
 from gkaudit.report.outline import SiteOutline
 from gkaudit.scan import scan_and_report
 from gkaudit.simweb.options import simweb_scan_options
@@ -31,9 +31,18 @@ def test_the_longest_left_then_the_shortest_left_unknown_sites_longest(bundled_w
     ids = [t.id for t in targets]
     seconds = {ids[0]: 1.0, ids[1]: 9.0, ids[2]: 1.0, ids[4]: 3.0, ids[5]: 5.0}  # ids[3]: not in the old report
     # by length: 3 (unknown), 1, 5, 4, then 0 and 2 (equal: targets order)
-    assert [t.id for t in longest_first(targets, seconds)] == [ids[3], ids[2], ids[1], ids[0], ids[5], ids[4]]
-    assert [t.id for t in longest_first(targets[:5], seconds)] == [ids[3], ids[2], ids[1], ids[0], ids[4]]
-    assert longest_first(targets, {}) == list(targets)
+    [one] = start_slices(targets, seconds, 1)
+    assert [t.id for t in one] == [ids[3], ids[2], ids[1], ids[0], ids[5], ids[4]]
+    assert start_slices(targets, {}, 1) == [list(targets)]
+
+
+def test_each_process_gets_long_and_short_sites_alike(bundled_web: SimWeb) -> None:
+    """Dealt by rank, then alternated within each slice: never all the long sites in one process."""
+    targets = bundled_web.targets()[:8]
+    seconds = {t.id: float(8 - n) for n, t in enumerate(targets)}  # targets[0] the longest
+    first, second = start_slices(targets, seconds, 2)
+    assert [seconds[t.id] for t in first] == [8, 2, 6, 4] and [seconds[t.id] for t in second] == [7, 1, 5, 3]
+    assert [len(part) for part in start_slices(targets, {}, 3)] == [3, 3, 2]  # no times: dealt in targets order
 
 
 def test_scan_with_a_baseline_starts_its_slowest_site_first(bundled_web: SimWeb, tmp_path: Path) -> None:

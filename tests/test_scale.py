@@ -212,8 +212,8 @@ def test_workers_give_the_same_report_as_one_process(web: SimWeb, tmp_path: Path
     assert one["scanner"]["sites_at_once"] >= 1 and two["scanner"]["sites_at_once"] >= 2
 
 
-def test_workers_are_dealt_the_start_order_in_turn() -> None:
-    from gkaudit.workers import deal
+def test_workers_are_dealt_the_sites_in_turn() -> None:
+    from gkaudit.order import deal
 
     assert deal(list(range(7)), 3) == [[0, 3, 6], [1, 4], [2, 5]]  # sizes differ by one at most
     assert deal([0], 4) == [[0]]  # no empty slice, no idle process

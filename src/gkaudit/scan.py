@@ -29,7 +29,7 @@ from gkaudit.net.browser import find_chromium, unavailable_reason
 from gkaudit.net.dns import parse_nameserver
 from gkaudit.net.http import FetchOptions
 from gkaudit.net.render import RENDER_MODES, RenderOptions
-from gkaudit.order import longest_first
+from gkaudit.order import start_slices
 from gkaudit.registry import load_registry
 from gkaudit.report.diff import diff_reports, render_diff, render_diff_text
 from gkaudit.report.formats import OutputSpec, pair_outputs
@@ -142,14 +142,13 @@ def scan_and_report(targets: list[Target], options: ScanOptions, *, check_ids: l
     resumed = _resumed(resume, [c.id for c in checks], options)
     keep = carried_over(resumed, targets) if resumed else []
     remaining = [t for t in targets if t.id not in set(keep)]
-    if old is not None:  # last night's longest sites start first: they no longer end the scan alone
-        remaining = longest_first(remaining, old.site_seconds())
+    slices = start_slices(remaining, old.site_seconds() if old is not None else {}, workers)
     for spec in specs:
         if spec.path is not None:
             _remove(spec.path, "--output")  # from here on, no stale report can pass for this scan's
     sink = StreamSink(stream_path, ToolInfo(version=__version__), shard, resumed, keep)
     try:
-        run, signum = _run(remaining, checks, checks_dir, options, sink, workers, quiet, err)
+        run, signum = _run(slices, checks, checks_dir, options, sink, quiet, err)
     except BaseException:
         if anchor is None:  # a temp stream nobody was told about
             stream_path.unlink(missing_ok=True)
@@ -220,14 +219,16 @@ def _remove(path: Path, option: str) -> None:
         raise ConfigError(f"{option} {path}: 无法删除旧文件 / cannot remove the old file: {exc.strerror}") from None
 
 
-def _run(targets: list[Target], checks: list[Check], checks_dir: Path | None, options: ScanOptions,
-         sink: StreamSink, workers: int, quiet: bool, err: Console) -> tuple[ScanRun, int | None]:
-    """The scan itself, in this process or in `workers` processes; (how it ended, the signal that stopped it)."""
+def _run(slices: list[list[Target]], checks: list[Check], checks_dir: Path | None, options: ScanOptions,
+         sink: StreamSink, quiet: bool, err: Console) -> tuple[ScanRun, int | None]:
+    """The scan itself: each slice (order.py) in a process of its own, the first in this one; (how it
+    ended, the signal that stopped it)."""
+    targets = [target for part in slices for target in part]
     with _progress(len(targets), quiet, err) as advance:
-        if workers > 1 and len(targets) > 1:
+        if len(slices) > 1:
             from gkaudit.workers import run_workers  # imported only when used
 
-            return run_workers(targets, checks, checks_dir, options, sink, workers, advance)
+            return run_workers(slices, checks, checks_dir, options, sink, advance)
         on_result = (lambda *_: advance()) if advance else None
         return run_stoppable(lambda stop: run_sites(targets, checks, options, sink, on_result, stop))
 

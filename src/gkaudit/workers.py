@@ -1,8 +1,4 @@
-"""`--workers N`: the scan split into N slices, one per process, then joined.
-
-Site k of the start order goes to slice k mod N: the slices differ by at most one site, and the
-longest sites of a `--baseline` order are dealt out evenly. (The --shard hash, which must be
-stable across machines, left one slice 4% larger in the 1,000-site bench: 6 s more on one core.)
+"""`--workers N`: the scan's slices (gkaudit/order.py), one per process, then joined.
 
 The first slice runs in this process; each other one in a fresh interpreter (`_Child`: no state or
 threads inherited; its arguments are pickled to a file). Every slice runs with 1/N of --concurrency
@@ -30,7 +26,6 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TypeVar
 
 from gkaudit import __version__
 from gkaudit.check import Check
@@ -42,20 +37,19 @@ from gkaudit.runner import ScanOptions, ScanRun, run_sites
 from gkaudit.stream import SCANNER_COUNTS, StreamError, StreamIndex, StreamSink, index_stream, scanner_counts
 from gkaudit.targets import Target
 
-T = TypeVar("T")
 STOP_GRACE_S = 10.0  # a stopped child normally ends in well under a second
 
 
-def run_workers(targets: list[Target], checks: list[Check], checks_dir: Path | None, options: ScanOptions,
-                sink: StreamSink, count: int, on_site: Callable[[], None] | None = None) -> tuple[ScanRun, int | None]:
-    """Scan `targets` in up to `count` processes, this one included, sites going to `sink`; returns the run
+def run_workers(slices: list[list[Target]], checks: list[Check], checks_dir: Path | None, options: ScanOptions,
+                sink: StreamSink, on_site: Callable[[], None] | None = None) -> tuple[ScanRun, int | None]:
+    """Scan each slice in a process of its own, this one included, sites going to `sink`; returns the run
     and any signal.
 
     This process scans the first slice itself (a parent that only waited would hold its imports,
     some 50 MiB, for nothing); the other slices run in child processes. `on_site` (the progress
     bar) is called once per site finished so far, here or in a child.
     """
-    slices = deal(targets, count)
+    targets = [target for part in slices for target in part]
     share = _share(options, len(slices))
     folder = Path(tempfile.mkdtemp(prefix=".gkaudit-workers-", dir=sink.path.parent))
     paths = [folder / f"worker-{number}.jsonl" for number in range(1, len(slices) + 1)]
@@ -93,11 +87,6 @@ def run_workers(targets: list[Target], checks: list[Check], checks_dir: Path | N
         return _combine(targets, paths, codes, sink, started, options), received
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-
-
-def deal(items: list[T], count: int) -> list[list[T]]:
-    """Up to `count` non-empty slices: item k (sites in start order) to slice k mod `count`."""
-    return [part for k in range(count) if (part := items[k::count])]
 
 
 async def _lead(targets: list[Target], checks: list[Check], options: ScanOptions, path: Path,
