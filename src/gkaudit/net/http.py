@@ -21,7 +21,6 @@ import httpx
 
 from gkaudit import __version__
 from gkaudit.net.antibot import detect_antibot
-from gkaudit.net.backend import is_ipv4_mapped
 from gkaudit.net.cache import FetchCache, HopResult, RequestKey
 from gkaudit.net.classify import classify_httpx_error, parse_retry_after, url_problem
 from gkaudit.net.client import ScanClient, build_client
@@ -34,6 +33,7 @@ from gkaudit.net.parse import PageTooComplex, Parsed, parse_body
 from gkaudit.net.polite import Politeness, RequestStart
 from gkaudit.net.pool import ensure_open_files, sockets_needed
 from gkaudit.net.response import Hop, Response
+from gkaudit.net.standins import stand_in_answer, stand_in_keys
 from gkaudit.net.workers import PoolExhausted, WorkerPool
 
 T = TypeVar("T")
@@ -42,11 +42,6 @@ __all__ = ["USER_AGENT", "FetchOptions", "Fetcher", "Hop", "Response"]
 USER_AGENT = f"gkaudit/{__version__} (+government website disclosure audit; https://pypi.org/project/gkaudit/)"
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 RECENT_PAGES_PER_SLOT = 2  # parsed pages kept alive per request slot: a tree is a MiB, a reparse costs CPU
-# Which other family's answer can stand for a request: an "any" fetch that connected over IPv4 is
-# exactly an IPv4 fetch (and one over native IPv6 an IPv6 fetch); an IPv4 fetch that got an answer
-# is what "any" (IPv4 first) would have got.
-STAND_INS: dict[Family, tuple[Family, ...]] = {"ipv4": ("any",), "ipv6": ("any",), "any": ("ipv4",)}
-
 # A request's first use of the network: its connect, or its request line on a kept-alive connection.
 FIRST_NETWORK_EVENTS = frozenset({"connection.connect_tcp.started", "http11.send_request_headers.started"})
 
@@ -111,7 +106,7 @@ class Fetcher:
         Never raises for network trouble: the Response carries a classified failure instead.
         Results are kept in `cache` (a site's; default: this fetcher's own) and shared by concurrent
         callers. One request per (method, URL, family, verify) and cache: a followed fetch is built
-        from cached single hops, and a request may be answered by another family's (STAND_INS).
+        from cached single hops, and a request may be answered by another family's or a GET (net/standins.py).
         `elapsed_ms` is the time of the exchanges themselves (summed over hops), not time queued.
         """
         cache = cache if cache is not None else self._cache
@@ -162,7 +157,7 @@ class Fetcher:
         family's exchange where one is equivalent: the stand-ins already asked for when this request is
         first made (taken before it is entered in the cache), so two requests never wait for each other.
         """
-        stand_ins = [] if key in cache.hops else [(k, cache.hops[k]) for k in _stand_in_keys(key) if k in cache.hops]
+        stand_ins = [] if key in cache.hops else [(k, cache.hops[k]) for k in stand_in_keys(key) if k in cache.hops]
         return await once(cache.hops, key, lambda: self._exchange(key, stand_ins))
 
     async def _exchange(self, key: RequestKey,
@@ -177,7 +172,7 @@ class Fetcher:
                 continue
             except Exception:  # that request broke in itself; make our own
                 continue
-            if answer := _stand_in_answer(candidate, other, key):
+            if answer := stand_in_answer(candidate, other, key):
                 return answer
         response = await self._request_with_retries(url, family, verify, method)
         parsed = await self._parse(response, redirects=True)
@@ -358,44 +353,3 @@ def _peer_address(http_response: httpx.Response) -> str | None:
 
 def _is_redirect_status(response: Response) -> bool:
     return response.status is not None and 300 <= response.status < 400
-
-
-def _stand_in_keys(key: RequestKey) -> list[RequestKey]:
-    """The requests whose answer may answer `key`, best first: another family's (STAND_INS) and, for a
-    HEAD, a GET of the same URL (RFC 9110 9.3.2: HEAD is GET without the body), in any of those families."""
-    method, url, family, verify = key
-    families = [family, *STAND_INS[family]]
-    methods = ["GET", "HEAD"] if method == "HEAD" else [method]
-    return [(m, url, f, verify) for m in methods for f in families if (m, f) != (method, family)]
-
-
-def _stand_in_answer(candidate: HopResult, other: RequestKey, key: RequestKey) -> HopResult | None:
-    """`candidate` (the answer to request `other`) as the answer to `key`, or None when it cannot stand in.
-
-    Another family's answer stands in when it went over the family asked (`_stands_for`). A GET stands
-    in for a HEAD only when it got an HTTP answer: its status and headers, without the body, and only an
-    HTTP redirect to follow (a HEAD has no page, so no meta refresh or script). `method` stays "GET": the
-    evidence says which request was really sent.
-    """
-    response = candidate.response
-    if other[2] != key[2] and not _stands_for(response, key[2]):
-        return None
-    if other[0] == key[0]:
-        return replace(candidate, response=replace(response, family=key[2]))
-    if response.failure is not None or response.status is None:
-        return None  # a GET that broke (too large, timed out) says nothing of what a HEAD would get
-    http_only = candidate.kind == "http"
-    return HopResult(replace(response, family=key[2], body=b"", _page=None),
-                     candidate.target if http_only else None, candidate.kind if http_only else "")
-
-
-def _stands_for(response: Response, family: Family) -> bool:
-    """Whether `response` (another family's answer to the same request) is what a `family` fetch would get."""
-    address = response.address
-    if address is None or response.status is None:  # no answer: which family it tried is unknown
-        return False
-    if family == "any":
-        return response.family == "ipv4"
-    if family == "ipv4":
-        return ":" not in address
-    return ":" in address and not is_ipv4_mapped(address)
