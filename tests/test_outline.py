@@ -61,3 +61,27 @@ def test_a_big_report_is_read_without_holding_it(report: ScanReport, tmp_path: P
     file_mib = path.stat().st_size / 2**20
     assert count == 300 and file_mib > 10
     assert grown_mib < file_mib / 2, (grown_mib, file_mib)
+
+
+def test_merge_reads_its_inputs_one_site_at_a_time(report: ScanReport, tmp_path: Path) -> None:
+    """Two slices of 150 copies each (some 20 MB in all) merge without either slice held whole."""
+    document = json.loads(report.model_dump_json())
+    sites = document["sites"]
+    paths = []
+    for part in range(2):
+        document["sites"] = [{**sites[n % len(sites)], "id": f"p{part}-{n:04d}"} for n in range(150)]
+        paths.append(tmp_path / f"{part}.json")
+        paths[-1].write_text(json.dumps(document, ensure_ascii=False, indent=2), encoding="utf-8")
+    probe = ("import sys; from pathlib import Path; from gkaudit.report.merge import merge_reports; "
+             "kib = lambda key: int(next(l for l in open('/proc/self/status') if l.startswith(key)).split()[1]); "
+             "rss = kib('VmRSS'); merged, _ = merge_reports([Path(p) for p in sys.argv[2:]], Path(sys.argv[1]), "
+             "sys.stdout); print(sum(merged.totals.values()), (kib('VmHWM') - rss) // 1024)")
+    out = tmp_path / "all.json"
+    done = subprocess.run([sys.executable, "-c", probe, str(out), *map(str, paths)], capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    results, grown_mib = map(int, done.stdout.split())
+    slice_mib = paths[0].stat().st_size / 2**20
+    assert results == 2 * sum(len(sites[n % len(sites)]["results"]) for n in range(150))  # every result counted
+    assert grown_mib < slice_mib / 2, (grown_mib, slice_mib)
+    assert len(load_outline(out).sites) == 300

@@ -3,8 +3,8 @@
 Each input is validated against the report model (the JSON Schema's source) and must be of this
 schema's major version; a site id in two inputs is refused (two slices overlapped, or one file
 was given twice). Totals are recounted from the sites; `interrupted` and `unfinished` carry over.
-Inputs are read one at a time, twice (ids and totals first, then the sites as they are written),
-so memory holds one slice, not the whole scan.
+Inputs are read one site at a time (report/outline.py), twice (ids and totals first, then the
+sites as they are written), so memory holds one site and the ids, not a slice.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from gkaudit.model import (
     empty_totals,
 )
 from gkaudit.report.json import write_json
-from gkaudit.report.load import load_report
+from gkaudit.report.outline import iter_sites, stream_report
 from gkaudit.stream import SCANNER_COUNTS
 
 
@@ -67,18 +67,16 @@ def _fact(pairs: list[tuple[bool | None, str | None]], names: Sequence[str]) -> 
     return value, next((r for v, r in pairs if v is value and r), None)
 
 
-def load_mergeable(path: Path) -> ScanReport:
-    """A validated report of this schema's major version; ConfigError (exit 2) in one line otherwise."""
-    report = load_report(path)
+def _compatible(report: ScanReport, path: Path) -> None:
+    """ConfigError (exit 2) unless `report` is of this schema's major version."""
     if report.schema_version.split(".")[0] != SCHEMA_VERSION.split(".")[0]:
         raise ConfigError(f"{path}: 报告格式 {report.schema_version} 与本版本 {SCHEMA_VERSION} 不兼容 / "
                           "incompatible schema version")
-    return report
 
 
 def plan_merge(paths: Sequence[Path]) -> tuple[ScanReport, list[str | None]]:
     """The merged report without its sites (see `merged_sites`): facts, totals, interrupted, unfinished;
-    and the `shard` of each input."""
+    and the `shard` of each input. Each input is read one site at a time."""
     if not paths:
         raise ConfigError("merge: 至少给一个报告 / give at least one report")
     owner: dict[str, Path] = {}
@@ -87,13 +85,15 @@ def plan_merge(paths: Sequence[Path]) -> tuple[ScanReport, list[str | None]]:
     started, finished, unfinished, interrupted = [], [], [], False
     shards: list[str | None] = []
     for path in paths:
-        report = load_mergeable(path)
-        for site in report.sites:
+        def count(site: SiteReport, path: Path = path) -> None:
             if site.id in owner:
                 raise ConfigError(f"merge: 站点 {site.id!r} 同时出现在 {owner[site.id]} 和 {path} / "
                                   "duplicate site id")
             owner[site.id] = path
             add_totals(totals, site)
+
+        report = stream_report(path, on_site=count)
+        _compatible(report, path)
         facts.append(report.scanner)
         shards.append(report.shard)
         started.append(report.started_at)
@@ -107,9 +107,9 @@ def plan_merge(paths: Sequence[Path]) -> tuple[ScanReport, list[str | None]]:
 
 
 def merged_sites(paths: Sequence[Path]) -> Iterator[SiteReport]:
-    """The sites of every input, in input order, one input in memory at a time."""
+    """The sites of every input, in input order, one site in memory at a time."""
     for path in paths:
-        yield from load_mergeable(path).sites
+        yield from iter_sites(path)
 
 
 def missing_shards(shards: Sequence[str | None]) -> list[str]:

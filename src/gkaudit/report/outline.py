@@ -1,4 +1,4 @@
-"""What a comparison and the start order need of a JSON report, read one site at a time.
+"""Earlier JSON reports read one site at a time, and the outline a comparison and the start order keep.
 
 A 1,000-site report is some 42 MB of JSON and over 400 MiB once parsed into pydantic objects; a
 national one (14,000 sites) would not fit a CI runner. `load_outline` streams the file (ijson, its C
@@ -9,7 +9,8 @@ without sites. Memory is one site's objects plus the outline (about 1 KB a site)
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -57,25 +58,53 @@ class ReportOutline:
 
 def load_outline(path: Path, option: str = "") -> ReportOutline:
     """The outline of a `--format json` report; ConfigError (exit 2) in one line otherwise, as load_report."""
+    sites: list[SiteOutline] = []
+    header = stream_report(path, option, lambda site: sites.append(SiteOutline.of(site)))
+    return ReportOutline(header.started_at, sites)
+
+
+def stream_report(path: Path, option: str = "", on_site: Callable[[SiteReport], None] | None = None) -> ScanReport:
+    """The report's fields but its sites (validated as a ScanReport without sites); each site is validated
+    and handed to `on_site` as it is read, so memory holds one site. ConfigError (exit 2) in one line."""
     where = f"{option} {path}".strip()
     header: dict[str, Any] = {}
-    sites: list[SiteOutline] = []
+    count = 0
+    with _reading(path, where) as items:
+        for key, value in items:
+            if key == "sites":
+                site = _validated(SiteReport, value, f"sites.{count}", where)
+                count += 1
+                if on_site is not None:
+                    on_site(site)
+            else:
+                header[key] = value
+    return _validated(ScanReport, {**header, "sites": []}, "", where)
+
+
+def iter_sites(path: Path, option: str = "") -> Iterator[SiteReport]:
+    """The report's sites, validated, one at a time; ConfigError (exit 2) in one line."""
+    where = f"{option} {path}".strip()
+    count = 0
+    with _reading(path, where) as items:
+        for key, value in items:
+            if key == "sites":
+                yield _validated(SiteReport, value, f"sites.{count}", where)
+                count += 1
+
+
+@contextmanager
+def _reading(path: Path, where: str) -> Iterator[Iterator[tuple[str, Any]]]:
+    """The top-level items of the file (`_top_level`), its read and JSON errors made ConfigErrors."""
     try:
         with path.open("rb") as raw:
             if raw.read(3) != b"\xef\xbb\xbf":  # a UTF-8 BOM, as utf-8-sig reads it
                 raw.seek(0)
-            for key, value in _top_level(raw):
-                if key == "sites":
-                    sites.append(SiteOutline.of(_validated(SiteReport, value, f"sites.{len(sites)}", where)))
-                else:
-                    header[key] = value
+            yield _top_level(raw)
     except OSError as exc:
         raise ConfigError(f"{where}: 无法读取 / cannot read: {exc.strerror or exc}") from None
     except (ijson.JSONError, UnicodeDecodeError) as exc:
         reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:120]  # yajl adds a caret picture
         raise ConfigError(f"{where}: 不是 JSON / not JSON ({reason})") from None
-    report = _validated(ScanReport, {**header, "sites": []}, "", where)
-    return ReportOutline(report.started_at, sites)
 
 
 def _validated(model: Any, value: Any, at: str, where: str) -> Any:
