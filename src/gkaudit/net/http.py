@@ -278,17 +278,15 @@ class Fetcher:
         timings: dict[str, float] = {}
         started = time.monotonic()
         limit = self.options.timeout * 3
-        deadline: asyncio.Timeout | None = None
+        deadline = asyncio.timeout(limit)  # entered around the exchange below, where `trace` runs
 
         async def trace(event: str, info: dict[str, Any]) -> None:
             nonlocal started
             if event in FIRST_NETWORK_EVENTS and not start.connected:
-                if deadline is not None:
-                    deadline.reschedule(None)  # waiting for a slot is not this request's time
+                deadline.reschedule(None)  # waiting for a slot is not this request's time
                 await start.connect()
                 started = time.monotonic()
-                if deadline is not None:
-                    deadline.reschedule(asyncio.get_running_loop().time() + limit)
+                deadline.reschedule(asyncio.get_running_loop().time() + limit)
             timings.setdefault(event, time.monotonic())
             if event == "http11.send_request_headers.started":
                 start()  # politeness spacing counts from here
@@ -296,7 +294,7 @@ class Fetcher:
         client = self._client(family, verify)
         self.requests_sent += 1
         try:
-            async with asyncio.timeout(limit) as deadline:
+            async with deadline:
                 request = client.build_request(method, url, extensions={"trace": trace})
                 client.host_cookies.add_header(request)
                 http_response = await client.send(request, stream=True)

@@ -45,7 +45,7 @@ class ReportOutline:
 
     @classmethod
     def of(cls, report: ScanReport) -> ReportOutline:
-        return cls(report.started_at, [SiteOutline.of(site) for site in report.sites])
+        return cls.from_sites(report.started_at, report.sites)
 
     @classmethod
     def from_sites(cls, started_at: datetime, sites: Iterable[SiteReport]) -> ReportOutline:
@@ -68,28 +68,28 @@ def stream_report(path: Path, option: str = "", on_site: Callable[[SiteReport], 
     and handed to `on_site` as it is read, so memory holds one site. ConfigError (exit 2) in one line."""
     where = f"{option} {path}".strip()
     header: dict[str, Any] = {}
-    count = 0
-    with _reading(path, where) as items:
-        for key, value in items:
-            if key == "sites":
-                site = _validated(SiteReport, value, f"sites.{count}", where)
-                count += 1
-                if on_site is not None:
-                    on_site(site)
-            else:
-                header[key] = value
+    for key, value in _validated_items(path, where):
+        if key != "sites":
+            header[key] = value
+        elif on_site is not None:
+            on_site(value)
     return _validated(ScanReport, {**header, "sites": []}, "", where)
 
 
 def iter_sites(path: Path, option: str = "") -> Iterator[SiteReport]:
     """The report's sites, validated, one at a time; ConfigError (exit 2) in one line."""
-    where = f"{option} {path}".strip()
+    return (value for key, value in _validated_items(path, f"{option} {path}".strip()) if key == "sites")
+
+
+def _validated_items(path: Path, where: str) -> Iterator[tuple[str, Any]]:
+    """The file's top-level items (`_top_level`), each site validated as a SiteReport."""
     count = 0
     with _reading(path, where) as items:
         for key, value in items:
             if key == "sites":
-                yield _validated(SiteReport, value, f"sites.{count}", where)
+                value = _validated(SiteReport, value, f"sites.{count}", where)
                 count += 1
+            yield key, value
 
 
 @contextmanager

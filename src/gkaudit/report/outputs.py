@@ -34,7 +34,7 @@ def write_reports(report: ScanReport, sites: Callable[[], Iterator[SiteReport]],
             whole.append(report.model_copy(update={"sites": list(sites())}))
         return whole[0]
 
-    diff = diff_reports(baseline, ReportOutline.from_sites(report.started_at, sites())) if baseline else None
+    diff = diff_reports(baseline, ReportOutline.from_sites(report.started_at, sites())) if baseline is not None else None
     for spec in specs:
         try:
             if spec.format == "json":
