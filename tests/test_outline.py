@@ -44,44 +44,50 @@ def test_a_bad_file_is_one_clear_line(tmp_path: Path, text: str, says: str) -> N
     assert says in str(caught.value) and str(caught.value).startswith("--baseline ") and "\n" not in str(caught.value)
 
 
+def copies(report: ScanReport, path: Path, count: int, prefix: str) -> list[dict]:
+    """Write `report` with `count` copies of its sites (ids `<prefix>NNNN`) to `path`; returns its sites."""
+    document = json.loads(report.model_dump_json())
+    sites = document["sites"]
+    document["sites"] = [{**sites[n % len(sites)], "id": f"{prefix}{n:04d}"} for n in range(count)]
+    path.write_text(json.dumps(document, ensure_ascii=False, indent=2), encoding="utf-8")
+    return sites
+
+
+def grown_mib(imports: str, statement: str, *args: object) -> tuple[int, int]:
+    """Run `imports`, then `statement` (it sets `value`) in a fresh interpreter with `args` as sys.argv[1:];
+    returns (value, MiB the peak grew by while the statement ran). VmHWM, not ru_maxrss: a child's
+    ru_maxrss starts at its parent's (this test process's) peak."""
+    probe = (f"import sys; from pathlib import Path; {imports}; "
+             "kib = lambda key: int(next(l for l in open('/proc/self/status') if l.startswith(key)).split()[1]); "
+             f"rss = kib('VmRSS'); {statement}; print(value, (kib('VmHWM') - rss) // 1024)")
+    done = subprocess.run([sys.executable, "-c", probe, *map(str, args)], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    value, grown = map(int, done.stdout.split())
+    return value, grown
+
+
 def test_a_big_report_is_read_without_holding_it(report: ScanReport, tmp_path: Path) -> None:
     """300 copies of the demo's sites (some 20 MB; a whole report as objects is about 7 times its file):
     reading the outline grows the process by a small fraction of the file."""
-    document = json.loads(report.model_dump_json())
-    sites = document["sites"]
-    document["sites"] = [{**sites[n % len(sites)], "id": f"site{n:04d}"} for n in range(300)]
     path = tmp_path / "big.json"
-    path.write_text(json.dumps(document, ensure_ascii=False, indent=2), encoding="utf-8")
-    # VmHWM, not ru_maxrss: a child's ru_maxrss starts at its parent's (this test process's) peak
-    probe = ("import sys; from pathlib import Path; from gkaudit.report.outline import load_outline; "
-             "kib = lambda key: int(next(l for l in open('/proc/self/status') if l.startswith(key)).split()[1]); "
-             "rss = kib('VmRSS'); o = load_outline(Path(sys.argv[1])); print(len(o.sites), (kib('VmHWM') - rss) // 1024)")
-    done = subprocess.run([sys.executable, "-c", probe, str(path)], capture_output=True, text=True, timeout=120)
-    count, grown_mib = map(int, done.stdout.split())
+    copies(report, path, 300, "site")
+    count, grown = grown_mib("from gkaudit.report.outline import load_outline",
+                             "value = len(load_outline(Path(sys.argv[1])).sites)", path)
     file_mib = path.stat().st_size / 2**20
     assert count == 300 and file_mib > 10
-    assert grown_mib < file_mib / 2, (grown_mib, file_mib)
+    assert grown < file_mib / 2, (grown, file_mib)
 
 
 def test_merge_reads_its_inputs_one_site_at_a_time(report: ScanReport, tmp_path: Path) -> None:
     """Two slices of 150 copies each (some 20 MB in all) merge without either slice held whole."""
-    document = json.loads(report.model_dump_json())
-    sites = document["sites"]
-    paths = []
-    for part in range(2):
-        document["sites"] = [{**sites[n % len(sites)], "id": f"p{part}-{n:04d}"} for n in range(150)]
-        paths.append(tmp_path / f"{part}.json")
-        paths[-1].write_text(json.dumps(document, ensure_ascii=False, indent=2), encoding="utf-8")
-    probe = ("import sys; from pathlib import Path; from gkaudit.report.merge import merge_reports; "
-             "kib = lambda key: int(next(l for l in open('/proc/self/status') if l.startswith(key)).split()[1]); "
-             "rss = kib('VmRSS'); merged, _ = merge_reports([Path(p) for p in sys.argv[2:]], Path(sys.argv[1]), "
-             "sys.stdout); print(sum(merged.totals.values()), (kib('VmHWM') - rss) // 1024)")
+    paths = [tmp_path / f"{part}.json" for part in range(2)]
+    for part, path in enumerate(paths):
+        sites = copies(report, path, 150, f"p{part}-")  # the same sites in each: the demo's
     out = tmp_path / "all.json"
-    done = subprocess.run([sys.executable, "-c", probe, str(out), *map(str, paths)], capture_output=True, text=True,
-                          timeout=120)
-    assert done.returncode == 0, done.stderr
-    results, grown_mib = map(int, done.stdout.split())
+    results, grown = grown_mib("from gkaudit.report.merge import merge_reports",
+                               "merged, _ = merge_reports([Path(p) for p in sys.argv[2:]], Path(sys.argv[1]), "
+                               "sys.stdout); value = sum(merged.totals.values())", out, *paths)
     slice_mib = paths[0].stat().st_size / 2**20
     assert results == 2 * sum(len(sites[n % len(sites)]["results"]) for n in range(150))  # every result counted
-    assert grown_mib < slice_mib / 2, (grown_mib, slice_mib)
+    assert grown < slice_mib / 2, (grown, slice_mib)
     assert len(load_outline(out).sites) == 300
